@@ -1,0 +1,3 @@
+module github.com/rulebridge/rulebridge
+
+go 1.26
