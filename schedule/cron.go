@@ -436,7 +436,7 @@ func (c *cronSpec) dayMask(y int, m time.Month) bitset {
 	var out bitset
 	dim := daysIn(y, m)
 	first := int(time.Date(y, m, 1, 0, 0, 0, 0, time.UTC).Weekday()) // 0 = Sunday
-	weekday := func(day int) int { return (first+day-1)%7 + 1 }     // 1 = Sunday
+	weekday := func(day int) int { return (first+day-1)%7 + 1 }      // 1 = Sunday
 	switch c.dom.kind {
 	case domSet:
 		for day := 1; day <= dim; day++ {
