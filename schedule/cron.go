@@ -180,7 +180,7 @@ func parseItem(expr string, f fieldDef, item string, set *bitset) (string, error
 			return "", exprError(expr, f.name, "step %q in %q is not a number", stepText, item)
 		}
 		if n < 1 || n > f.maxStep {
-			return "", exprError(expr, f.name, "step %s is out of range 1-%d", stepText, f.maxStep)
+			return "", exprError(expr, f.name, "step %d is out of range 1-%d", n, f.maxStep)
 		}
 		step = n
 	}
@@ -241,7 +241,7 @@ func parseItem(expr string, f fieldDef, item string, set *bitset) (string, error
 func parseValue(expr string, f fieldDef, tok string) (int, string, error) {
 	if n, ok := atoi(tok); ok {
 		if n < f.min || n > f.max {
-			return 0, "", exprError(expr, f.name, "%s is out of range %d-%d", strings.TrimLeft(tok, "0"), f.min, f.max)
+			return 0, "", exprError(expr, f.name, "%d is out of range %d-%d", n, f.min, f.max)
 		}
 		return n, strconv.Itoa(n), nil
 	}
@@ -296,7 +296,7 @@ func parseDom(expr, text string) (domSpec, string, error) {
 			return domSpec{}, "", exprError(expr, FieldDayOfMonth, "%q: want L-n with n a number of days (1-30)", text)
 		}
 		if n < 1 || n > 30 {
-			return domSpec{}, "", exprError(expr, FieldDayOfMonth, "offset %s in %q is out of range 1-30", strings.TrimLeft(text[2:], "0"), text)
+			return domSpec{}, "", exprError(expr, FieldDayOfMonth, "offset %d in %q is out of range 1-30", n, text)
 		}
 		return domSpec{kind: domLast, n: n}, "L-" + strconv.Itoa(n), nil
 	case text == "W":
@@ -342,7 +342,7 @@ func parseDow(expr, text string) (dowSpec, string, error) {
 			return dowSpec{}, "", exprError(expr, FieldDayOfWeek, "%q: want a week number 1-5 after #", text)
 		}
 		if k < 1 || k > 5 {
-			return dowSpec{}, "", exprError(expr, FieldDayOfWeek, "week %s in %q is out of range 1-5", strings.TrimLeft(nth, "0"), text)
+			return dowSpec{}, "", exprError(expr, FieldDayOfWeek, "week %d in %q is out of range 1-5", k, text)
 		}
 		return dowSpec{kind: dowNth, weekday: wd, nth: k}, canon + "#" + strconv.Itoa(k), nil
 	case strings.Contains(text, "L-"):

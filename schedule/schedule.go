@@ -152,7 +152,7 @@ func (s Schedule) Next(t time.Time) time.Time {
 		n = p.rate.next(t, p.start)
 	case KindCron:
 		from := t
-		if !p.start.IsZero() && !t.After(p.start) {
+		if !p.start.IsZero() && t.Before(p.start) {
 			from = p.start.Add(-time.Nanosecond) // a fire exactly at start counts
 		}
 		n = p.cron.next(from, p.loc)
