@@ -25,5 +25,3 @@ func (b bitset) next(i int) int {
 	}
 	return -1
 }
-
-func (b bitset) empty() bool { return b == bitset{} }
