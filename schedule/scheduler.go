@@ -47,6 +47,7 @@ type Scheduler struct {
 	cancel context.CancelFunc
 
 	mu      sync.Mutex
+	lastID  JobID
 	jobs    map[JobID]*job
 	names   map[string]JobID
 	stopped bool
@@ -130,8 +131,11 @@ func (s *Scheduler) Add(name string, sched Schedule, fn func(ctx context.Context
 	if _, dup := s.names[name]; dup && name != "" {
 		return 0, fmt.Errorf("%w: %q", ErrDuplicateName, name)
 	}
+	// Everything the job's goroutines read is set before cron.Cron sees it.
+	s.lastID++
+	j.id = s.lastID
 	j.ctx, j.cancel = context.WithCancel(s.ctx)
-	j.id = JobID(s.cron.Schedule(sched, j))
+	j.entry = s.cron.Schedule(sched, j)
 	s.jobs[j.id] = j
 	if name != "" {
 		s.names[name] = j.id
@@ -168,7 +172,7 @@ func (s *Scheduler) RemoveByName(name string) bool {
 // remove is called with s.mu held.
 func (s *Scheduler) remove(j *job) {
 	j.cancel()
-	s.cron.Remove(cron.EntryID(j.id))
+	s.cron.Remove(j.entry)
 	delete(s.jobs, j.id)
 	if j.name != "" {
 		delete(s.names, j.name)
@@ -188,9 +192,13 @@ type JobInfo struct {
 func (s *Scheduler) Jobs() []JobInfo {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	byEntry := make(map[cron.EntryID]*job, len(s.jobs))
+	for _, j := range s.jobs {
+		byEntry[j.entry] = j
+	}
 	var out []JobInfo
 	for _, e := range s.cron.Entries() {
-		j, ok := s.jobs[JobID(e.ID)]
+		j, ok := byEntry[e.ID]
 		if !ok {
 			continue
 		}
@@ -233,6 +241,7 @@ func (s *Scheduler) Stop(ctx context.Context) error {
 // job is what cron.Cron runs: the user's func with the Scheduler's rules.
 type job struct {
 	id            JobID
+	entry         cron.EntryID // guarded by Scheduler.mu
 	name          string
 	sched         Schedule
 	fn            func(context.Context)

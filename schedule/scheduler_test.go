@@ -471,3 +471,39 @@ func TestSchedulerAddErrors(t *testing.T) {
 		t.Error("nil logger accepted")
 	}
 }
+
+// TestSchedulerConcurrentUse adds, lists and removes jobs from several
+// goroutines while jobs fire; run with -race.
+func TestSchedulerConcurrentUse(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s := newScheduler(t)
+		s.Start()
+		var rec recorder
+		var wg sync.WaitGroup
+		for g := range 4 {
+			wg.Go(func() {
+				for i := range 25 {
+					name := string(rune('a'+g)) + strings.Repeat("x", i)
+					id, err := s.Add(name, mustParse(t, "rate(1 minute)", schedule.WithStartDate(time.Now())), rec.job)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					_ = s.Jobs()
+					time.Sleep(30 * time.Second)
+					if i%2 == 0 && !s.Remove(id) {
+						t.Errorf("Remove(%d) failed", id)
+					}
+				}
+			})
+		}
+		wg.Wait()
+		if n := len(s.Jobs()); n != 4*12 {
+			t.Errorf("%d jobs left, want 48", n)
+		}
+		stop(t, s)
+		if len(rec.got()) == 0 {
+			t.Error("no job ran")
+		}
+	})
+}
