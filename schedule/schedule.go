@@ -16,6 +16,7 @@ const (
 	KindAt                   // at(yyyy-mm-ddThh:mm:ss)
 )
 
+// String returns "cron", "rate" or "at".
 func (k Kind) String() string {
 	switch k {
 	case KindCron:

@@ -40,6 +40,7 @@ type JobID int
 // A Scheduler is safe for concurrent use. Its goroutines are the cron.Cron
 // loop (from [Scheduler.Start] to [Scheduler.Stop]) and one per run; Stop
 // ends the loop and waits for the runs. A Scheduler cannot be restarted.
+// Create one with [NewScheduler]; the zero Scheduler is not usable.
 type Scheduler struct {
 	cron   *cron.Cron
 	log    *slog.Logger
