@@ -30,7 +30,9 @@ type command struct {
 }
 
 // commands lists every subcommand. Each lives in its own file.
-var commands = map[string]command{}
+var commands = map[string]command{
+	"schedule": {summary: "print the next fire times of AWS schedule expressions", run: runSchedule},
+}
 
 func main() {
 	os.Exit(run(os.Args[1:], stdio{in: os.Stdin, out: os.Stdout, err: os.Stderr}))
