@@ -9,46 +9,46 @@ import (
 type condKind uint8
 
 const (
-	condString           condKind = iota // "x" (or {"exactly": "x"})
-	condIP                               // "10.0.0.1": any spelling of the same address
-	condNumber                           // 300: by value if comparable, else by text
-	condTrue                             // true
-	condFalse                            // false
-	condNull                             // null
-	condPrefix                           // {"prefix": "x"}
-	condSuffix                           // {"suffix": "x"}
-	condEqualsIgnoreCase                 // {"equals-ignore-case": "x"}
-	condPrefixIgnoreCase                 // {"prefix": {"equals-ignore-case": "x"}}
-	condSuffixIgnoreCase                 // {"suffix": {"equals-ignore-case": "x"}}
-	condWildcard                         // {"wildcard": "x*"}
-	condAnythingBut                      // {"anything-but": "x" | 1 | [...]}
-	condAnythingButPrefix                // {"anything-but": {"prefix": ...}}
-	condAnythingButSuffix                // {"anything-but": {"suffix": ...}}
-	condAnythingButIgnoreCase            // {"anything-but": {"equals-ignore-case": ...}}
-	condAnythingButWildcard              // {"anything-but": {"wildcard": ...}}
-	condNumeric                          // {"numeric": [...]}
-	condCIDR                             // {"cidr": "10.0.0.0/8"}
-	condExists                           // {"exists": true}
+	condString                condKind = iota // "x" (or {"exactly": "x"})
+	condIP                                    // "10.0.0.1": any spelling of the same address
+	condNumber                                // 300: by value if comparable, else by text
+	condTrue                                  // true
+	condFalse                                 // false
+	condNull                                  // null
+	condPrefix                                // {"prefix": "x"}
+	condSuffix                                // {"suffix": "x"}
+	condEqualsIgnoreCase                      // {"equals-ignore-case": "x"}
+	condPrefixIgnoreCase                      // {"prefix": {"equals-ignore-case": "x"}}
+	condSuffixIgnoreCase                      // {"suffix": {"equals-ignore-case": "x"}}
+	condWildcard                              // {"wildcard": "x*"}
+	condAnythingBut                           // {"anything-but": "x" | 1 | [...]}
+	condAnythingButPrefix                     // {"anything-but": {"prefix": ...}}
+	condAnythingButSuffix                     // {"anything-but": {"suffix": ...}}
+	condAnythingButIgnoreCase                 // {"anything-but": {"equals-ignore-case": ...}}
+	condAnythingButWildcard                   // {"anything-but": {"wildcard": ...}}
+	condNumeric                               // {"numeric": [...]}
+	condCIDR                                  // {"cidr": "10.0.0.0/8"}
+	condExists                                // {"exists": true}
 )
 
 // cond is one compiled match condition. Which fields are set depends on
 // kind.
 type cond struct {
-	kind condKind
-	str  string       // string operand
-	strs []string     // anything-but string operands
-	nums []uint64     // anything-but number keys
-	num  uint64       // condNumber key
-	numOK bool        // condNumber is comparable
-	fold *foldString  // ignore-case operand
-	folds []*foldString
-	glob  *wildcard
-	globs []*wildcard
-	ip    ipRange     // condIP, condCIDR
-	lo, hi       uint64 // condNumeric bounds (keys)
-	loSet, hiSet bool
+	kind           condKind
+	str            string      // string operand
+	strs           []string    // anything-but string operands
+	nums           []uint64    // anything-but number keys
+	num            uint64      // condNumber key
+	numOK          bool        // condNumber is comparable
+	fold           *foldString // ignore-case operand
+	folds          []*foldString
+	glob           *wildcard
+	globs          []*wildcard
+	ip             ipRange // condIP, condCIDR
+	lo, hi         uint64  // condNumeric bounds (keys)
+	loSet, hiSet   bool
 	loOpen, hiOpen bool
-	src string // the condition as written, compacted JSON
+	src            string // the condition as written, compacted JSON
 }
 
 // valueKind is the JSON type of an event value.
