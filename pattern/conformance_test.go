@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"sort"
 	"strings"
 	"testing"
 
@@ -128,3 +129,73 @@ func TestConformance(t *testing.T) {
 		t.Errorf("conformance: %d passed, %d failed; reasons: %d of %d agree", passed, failed, agree, reasons)
 	}
 }
+
+// TestConformanceMatcher runs the corpus's valid cases through a Matcher
+// that holds every corpus pattern at once, and checks that each event
+// matches exactly the patterns AWS says it matches (its own case's
+// pattern, and any other that TestEventPattern also accepts).
+func TestConformanceMatcher(t *testing.T) {
+	cases := readCorpus(t)
+	m := pattern.NewMatcher(pattern.WithMaxPatternSize(4096))
+	var valid []corpusCase
+	compiled := map[string]*pattern.Pattern{}
+	var names []string
+	for _, c := range cases {
+		if p, err := pattern.Compile([]byte(c.Pattern), pattern.WithMaxPatternSize(4096)); err == nil {
+			compiled[c.ID] = p
+			names = append(names, c.ID)
+		}
+		err := m.Add(c.ID, []byte(c.Pattern))
+		if c.Expect == "invalid" && c.InvalidInput == "pattern" {
+			if err == nil {
+				t.Errorf("%s: Add accepted a pattern AWS rejects", c.ID)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%s: Add: %v", c.ID, err)
+		}
+		if c.Expect != "invalid" {
+			valid = append(valid, c)
+		}
+	}
+	sort.Strings(names)
+	passed, failed := 0, 0
+	for _, c := range valid {
+		got, err := m.Match([]byte(c.Event), nil)
+		if err != nil {
+			t.Errorf("%s: Match: %v", c.ID, err)
+			failed++
+			continue
+		}
+		in := false
+		for i, name := range got {
+			if i > 0 && got[i-1] >= name {
+				t.Errorf("%s: names not in ascending order: %q", c.ID, got)
+			}
+			if name == c.ID {
+				in = true
+			}
+		}
+		if in != (c.Expect == "match") {
+			t.Errorf("%s: Matcher says match=%v, AWS says %s", c.ID, in, c.Expect)
+			failed++
+			continue
+		}
+		// The Matcher must report exactly the patterns that match on their own.
+		var want []string
+		for _, name := range names {
+			if r, _ := compiled[name].Match([]byte(c.Event)); r {
+				want = append(want, name)
+			}
+		}
+		if strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("%s: Matcher reported %q, want %q", c.ID, got, want)
+			failed++
+			continue
+		}
+		passed++
+	}
+	t.Logf("matcher conformance: %d passed, %d failed", passed, failed)
+}
+
