@@ -198,4 +198,3 @@ func TestConformanceMatcher(t *testing.T) {
 	}
 	t.Logf("matcher conformance: %d passed, %d failed", passed, failed)
 }
-

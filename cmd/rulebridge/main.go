@@ -30,7 +30,9 @@ type command struct {
 }
 
 // commands lists every subcommand. Each lives in its own file.
-var commands = map[string]command{}
+var commands = map[string]command{
+	"test-pattern": {summary: "check an event against an event pattern, as AWS TestEventPattern does", run: testPattern},
+}
 
 func main() {
 	os.Exit(run(os.Args[1:], stdio{in: os.Stdin, out: os.Stdout, err: os.Stderr}))
