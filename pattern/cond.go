@@ -2,7 +2,6 @@ package pattern
 
 import (
 	"bytes"
-	"strings"
 )
 
 // condKind is the kind of one match condition in a leaf array.
@@ -222,24 +221,4 @@ func exactOnly(cs []cond) bool {
 		}
 	}
 	return true
-}
-
-// condList renders conditions as a JSON array.
-func condList(cs []cond, absent bool) string {
-	var sb strings.Builder
-	sb.WriteByte('[')
-	for i := range cs {
-		if i > 0 {
-			sb.WriteByte(',')
-		}
-		sb.WriteString(cs[i].src)
-	}
-	if absent {
-		if len(cs) > 0 {
-			sb.WriteByte(',')
-		}
-		sb.WriteString(`{"exists":false}`)
-	}
-	sb.WriteByte(']')
-	return sb.String()
 }
