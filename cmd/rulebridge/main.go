@@ -31,7 +31,8 @@ type command struct {
 
 // commands lists every subcommand. Each lives in its own file.
 var commands = map[string]command{
-	"schedule": {summary: "print the next fire times of AWS schedule expressions", run: runSchedule},
+	"schedule":     {summary: "print the next fire times of AWS schedule expressions", run: runSchedule},
+	"test-pattern": {summary: "check an event against an event pattern, as AWS TestEventPattern does", run: testPattern},
 }
 
 func main() {

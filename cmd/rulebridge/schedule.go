@@ -81,7 +81,7 @@ func runScheduleNext(args []string, io stdio) int {
 			fmt.Fprintln(io.err, "rulebridge schedule next: give either EXPR or --cases, not both")
 			return 2
 		}
-		return runCases(*cases, now, io)
+		return runScheduleCases(*cases, now, io)
 	}
 	if len(positional) != 1 {
 		fmt.Fprintf(io.err, "rulebridge schedule next: want one EXPR, got %d arguments (quote the expression)\n", len(positional))
@@ -134,16 +134,16 @@ type scheduleCase struct {
 	N    *int    `json:"n"`
 }
 
-// caseResult is one output line of --cases. Keep the fields and their
+// scheduleResult is one output line of --cases. Keep the fields and their
 // order: scripts depend on this shape.
-type caseResult struct {
+type scheduleResult struct {
 	Expr  string   `json:"expr"`
 	Valid bool     `json:"valid"`
 	Error string   `json:"error"`
 	Next  []string `json:"next"`
 }
 
-func runCases(path string, now time.Time, std stdio) int {
+func runScheduleCases(path string, now time.Time, std stdio) int {
 	var r io.Reader = std.in
 	if path != "-" {
 		f, err := os.Open(path)
@@ -163,7 +163,7 @@ func runCases(path string, now time.Time, std stdio) int {
 		if strings.TrimSpace(sc.Text()) == "" {
 			continue
 		}
-		res, inputErr := answerCase(sc.Bytes(), now)
+		res, inputErr := answerScheduleCase(sc.Bytes(), now)
 		if inputErr {
 			status = 1
 			fmt.Fprintf(std.err, "rulebridge schedule next: %s:%d: %s\n", path, line, res.Error)
@@ -180,9 +180,9 @@ func runCases(path string, now time.Time, std stdio) int {
 	return status
 }
 
-// answerCase answers one --cases line. inputErr reports a problem with the
+// answerScheduleCase answers one --cases line. inputErr reports a problem with the
 // line itself rather than an invalid expression.
-func answerCase(line []byte, now time.Time) (res caseResult, inputErr bool) {
+func answerScheduleCase(line []byte, now time.Time) (res scheduleResult, inputErr bool) {
 	res.Next = []string{}
 	var c scheduleCase
 	if err := json.Unmarshal(line, &c); err != nil {
