@@ -39,8 +39,8 @@ type Metrics struct {
 // value is ready to use. It is safe for concurrent use; Snapshot may run
 // while deliveries are observed.
 type Counters struct {
-	attempts, retries, delivered, failed atomic.Int64
-	deadLettered, deadLetterFailed, throttled           atomic.Int64
+	attempts, retries, delivered, failed      atomic.Int64
+	deadLettered, deadLetterFailed, throttled atomic.Int64
 }
 
 // Observe counts n.
