@@ -2,11 +2,14 @@ module github.com/rulebridge/rulebridge
 
 go 1.26.0
 
-require github.com/tidwall/gjson v1.20.2
+require (
+	github.com/tidwall/gjson v1.20.2
+	go.uber.org/goleak v1.3.0
+	golang.org/x/oauth2 v0.38.0
+	golang.org/x/time v0.16.0
+)
 
 require (
 	github.com/tidwall/match v1.1.1 // indirect
 	github.com/tidwall/pretty v1.3.0 // indirect
-	golang.org/x/oauth2 v0.38.0 // indirect
-	golang.org/x/time v0.16.0 // indirect
 )

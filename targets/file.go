@@ -70,6 +70,9 @@ func (f *File) Deliver(ctx context.Context, d Delivery) error {
 	return nil
 }
 
+// Name returns the path the File appends to.
+func (f *File) Name() string { return f.path }
+
 // Close closes the file. Later deliveries fail permanently. Close is
 // idempotent.
 func (f *File) Close() error {
