@@ -118,12 +118,15 @@ func (m *deadLetter) Deliver(ctx context.Context, d Delivery) error {
 		return nil
 	}
 	rec := NewDeadLetterRecord(d, err, time.Now())
+	if de := (*DeliveryError)(nil); errors.As(err, &de) {
+		d.Attempt = de.Attempts // notices report the last attempt
+	}
 	payload, merr := json.Marshal(rec)
 	if merr != nil { // unreachable: every field marshals
 		return m.failed(ctx, d, rec, err, merr)
 	}
 	dd := d
-	dd.Payload, dd.Attempt = payload, 0
+	dd.Payload, dd.Attempt = payload, 0 // the dlq write is not an attempt of the target
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), DeadLetterTimeout)
 	defer cancel()
 	if derr := m.dlq.Deliver(wctx, dd); derr != nil {

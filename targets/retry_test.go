@@ -190,7 +190,7 @@ func TestDeadLetterRecord(t *testing.T) {
 		tg, err := targets.Wrap(f, targets.Config{
 			RetryPolicy: targets.RetryPolicy{MaximumRetryAttempts: 2, Backoff: targets.Backoff{Rand: fixedRand(0)}},
 			DeadLetter:  dlq, Observer: obs,
-			Shaping:     targets.Shaping{InputPath: "$.detail"},
+			Shaping: targets.Shaping{InputPath: "$.detail"},
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -308,7 +308,7 @@ func TestTimeoutMiddleware(t *testing.T) {
 			return ctx.Err()
 		})
 		start := time.Now()
-		err := targets.Timeout(2 * time.Second)(hang).Deliver(context.Background(), event("e"))
+		err := targets.Timeout(2*time.Second)(hang).Deliver(context.Background(), event("e"))
 		if got := time.Since(start); got != 2*time.Second {
 			t.Errorf("returned after %v, want 2s", got)
 		}
