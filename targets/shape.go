@@ -88,7 +88,11 @@ func NewShaper(s Shaping) (*Shaper, error) {
 // Render returns d's shaped input; d.Event must be valid JSON. It is
 // shorthand for Append(nil, d).
 func (s *Shaper) Render(d Delivery) ([]byte, error) {
-	return s.Append(nil, d)
+	var buf []byte
+	if s != nil && s.tmpl != nil {
+		buf = make([]byte, 0, s.tmpl.sizeHint())
+	}
+	return s.Append(buf, d)
 }
 
 // Append appends d's shaped input to dst and returns the extended buffer.

@@ -86,6 +86,7 @@ var reservedVars = map[string]int{
 // transformer is a compiled InputTransformer.
 type transformer struct {
 	paths []*jsonPath // by variable index
+	tree  *pathTree   // evaluates the variables the template uses
 	parts []part
 	tail  string // literal after the last placeholder
 	json  bool   // JSON mode; otherwise text mode
@@ -169,6 +170,13 @@ func compileTransformer(t InputTransformer) (*transformer, error) {
 			return nil, err
 		}
 	}
+	used := make([]bool, len(tr.paths))
+	for _, p := range tr.parts {
+		if p.v >= 0 {
+			used[p.v] = true
+		}
+	}
+	tr.tree = newPathTree(tr.paths, used)
 	return tr, nil
 }
 
@@ -312,10 +320,18 @@ func (tr *transformer) parseTextTemplate(tmpl string, lookup func(string) (int, 
 // appendTo renders the template for d to dst.
 func (tr *transformer) appendTo(dst []byte, d Delivery) []byte {
 	event := bytesToString(d.Event)
+	var small [16]value
+	vals := small[:0]
+	if len(tr.paths) <= len(small) {
+		vals = small[:len(tr.paths)]
+	} else {
+		vals = make([]value, len(tr.paths))
+	}
+	tr.tree.eval(event, vals)
 	if tr.json {
 		for _, p := range tr.parts {
 			dst = append(dst, p.lit...)
-			dst = tr.appendValue(dst, p, event, d)
+			dst = appendValue(dst, p, vals, event, d)
 		}
 		return append(dst, tr.tail...)
 	}
@@ -324,18 +340,27 @@ func (tr *transformer) appendTo(dst []byte, d Delivery) []byte {
 	text := scratch[:0]
 	for _, p := range tr.parts {
 		text = append(text, p.lit...)
-		text = tr.appendText(text, p.v, event, d)
+		text = appendText(text, p.v, vals, event, d)
 	}
 	text = append(text, tr.tail...)
 	return appendJSONString(dst, bytesToString(text))
 }
 
+// sizeHint estimates the rendered size, to allocate once.
+func (tr *transformer) sizeHint() int {
+	n := len(tr.tail) + 2
+	for _, p := range tr.parts {
+		n += len(p.lit) + 32
+	}
+	return n
+}
+
 // appendValue renders placeholder p in JSON mode.
-func (tr *transformer) appendValue(dst []byte, p part, event string, d Delivery) []byte {
+func appendValue(dst []byte, p part, vals []value, event string, d Delivery) []byte {
 	if p.v < 0 {
 		return appendReserved(dst, p.v, p.inString, event, d)
 	}
-	val := tr.paths[p.v].eval(event)
+	val := vals[p.v]
 	switch {
 	case !p.inString && val.missing():
 		return append(dst, "null"...)
@@ -353,11 +378,11 @@ func (tr *transformer) appendValue(dst []byte, p part, event string, d Delivery)
 }
 
 // appendText renders variable v as plain text (text mode).
-func (tr *transformer) appendText(dst []byte, v int, event string, d Delivery) []byte {
+func appendText(dst []byte, v int, vals []value, event string, d Delivery) []byte {
 	if v < 0 {
 		return appendReservedText(dst, v, event, d)
 	}
-	val := tr.paths[v].eval(event)
+	val := vals[v]
 	switch {
 	case val.missing():
 		return dst
