@@ -302,7 +302,6 @@ type oauthServers struct {
 	used      int
 	rejected  int
 	accepted  map[string]int
-	clientOK  bool
 	badClient bool
 }
 

@@ -321,7 +321,7 @@ func (tr *transformer) parseTextTemplate(tmpl string, lookup func(string) (int, 
 func (tr *transformer) appendTo(dst []byte, d Delivery) []byte {
 	event := bytesToString(d.Event)
 	var small [16]value
-	vals := small[:0]
+	var vals []value
 	if len(tr.paths) <= len(small) {
 		vals = small[:len(tr.paths)]
 	} else {
