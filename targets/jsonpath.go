@@ -184,35 +184,26 @@ func bytesToString(b []byte) string {
 	return unsafe.String(unsafe.SliceData(b), len(b))
 }
 
-// pathTree evaluates many paths in one walk of the event: paths that share
-// a prefix share its lookups, and the members of an object that several
-// paths need are found in a single pass over it.
+// pathTree evaluates many paths in one pass over the event: paths that
+// share a prefix share its lookups, every object or array on the way is
+// scanned once, and the scan stops as soon as every value is found.
 type pathTree struct {
-	root  pathNode
-	wild  []int // variables whose paths have wildcards, evaluated alone
-	paths []*jsonPath
-	size  int // number of variables
+	root    pathNode
+	targets int   // nodes that carry variables
+	wild    []int // variables whose paths have wildcards, evaluated alone
+	paths   []*jsonPath
 }
 
 type pathNode struct {
 	name     string // one step: a member name or an array index
-	rest     string // further steps merged in by compress, as a gjson path
+	index    int    // name as an array index, or -1
 	vars     []int  // variables whose path ends here
 	children []*pathNode
 }
 
-// get looks n up in r.
-func (n *pathNode) get(r gjson.Result) gjson.Result {
-	r = r.Get(n.name)
-	if n.rest != "" && r.Exists() {
-		r = r.Get(n.rest)
-	}
-	return r
-}
-
 // newPathTree indexes paths[v] for each v in used.
 func newPathTree(paths []*jsonPath, used []bool) *pathTree {
-	t := &pathTree{paths: paths, size: len(paths)}
+	t := &pathTree{paths: paths, root: pathNode{index: -1}}
 	for v, p := range paths {
 		if !used[v] {
 			continue
@@ -231,80 +222,33 @@ func newPathTree(paths []*jsonPath, used []bool) *pathTree {
 				}
 			}
 			if next == nil {
-				next = &pathNode{name: s.name}
+				next = &pathNode{name: s.name, index: -1}
+				if isDigits(s.name) {
+					if i, err := strconv.Atoi(s.name); err == nil {
+						next.index = i
+					}
+				}
 				n.children = append(n.children, next)
 			}
 			n = next
 		}
+		if len(n.vars) == 0 {
+			t.targets++
+		}
 		n.vars = append(n.vars, v)
 	}
-	compress(&t.root)
 	return t
 }
 
-// compress merges chains of single-child nodes without variables into one
-// node with a dotted gjson path, so that gjson descends them in one call
-// and stops as soon as it finds the value.
-func compress(n *pathNode) {
-	for i, c := range n.children {
-		for len(c.vars) == 0 && len(c.children) == 1 {
-			only := c.children[0]
-			rest := only.name
-			if c.rest != "" {
-				rest = c.rest + "." + only.name
-			}
-			c = &pathNode{name: c.name, rest: rest, vars: only.vars, children: only.children}
-		}
-		n.children[i] = c
-		compress(c)
-	}
-}
-
-// eval fills vals (len t.size) with every used variable's value.
+// eval fills vals with every used variable's value; the others are left
+// as they are. event must be valid JSON; on anything else eval neither
+// panics nor reads out of bounds, but may miss values.
 func (t *pathTree) eval(event string, vals []value) {
-	evalNode(gjson.Parse(event), &t.root, vals)
+	if t.targets > 0 {
+		left := t.targets
+		scanValue(event, skipSpace(event, 0), &t.root, vals, &left)
+	}
 	for _, v := range t.wild {
 		vals[v] = t.paths[v].eval(event)
-	}
-}
-
-func evalNode(r gjson.Result, n *pathNode, vals []value) {
-	for _, v := range n.vars {
-		vals[v] = value{raw: r.Raw, kind: r.Type}
-	}
-	switch {
-	case len(n.children) == 0:
-	case len(n.children) <= 2 || !r.IsObject():
-		for _, c := range n.children {
-			if cr := c.get(r); cr.Exists() {
-				evalNode(cr, c, vals)
-			}
-		}
-	default:
-		// One pass over the object finds every member the children need;
-		// the first of duplicate keys wins, as with gjson.Get.
-		var found uint64 // bit i: child i seen (children beyond 64 use Get)
-		left := min(len(n.children), 64)
-		r.ForEach(func(k, v gjson.Result) bool {
-			for i, c := range n.children[:min(len(n.children), 64)] {
-				if found&(1<<i) == 0 && c.name == k.Str {
-					found |= 1 << i
-					left--
-					if c.rest != "" {
-						v = v.Get(c.rest)
-					}
-					if v.Exists() {
-						evalNode(v, c, vals)
-					}
-					break
-				}
-			}
-			return left > 0
-		})
-		for _, c := range n.children[min(len(n.children), 64):] {
-			if cr := c.get(r); cr.Exists() {
-				evalNode(cr, c, vals)
-			}
-		}
 	}
 }
