@@ -202,8 +202,8 @@ func ExampleRateLimit() {
 			throttled++
 		}
 	})
-	t := targets.RateLimit(1000, obs)(targets.Func(func(context.Context, targets.Delivery) error { return nil }))
-	for range 1001 { // a burst of 1000, then one over the limit
+	t := targets.RateLimit(4, obs)(targets.Func(func(context.Context, targets.Delivery) error { return nil }))
+	for range 5 { // a burst of 4, then one that waits its turn (~250 ms)
 		_ = t.Deliver(context.Background(), orderDelivery())
 	}
 	fmt.Println("throttled:", throttled)

@@ -111,24 +111,22 @@ func scanArray(s string, i int, n *pathNode, vals []value, left *int) int {
 			idx++
 			continue
 		}
-		var child *pathNode
+		// Several children may name one index ("0" and "00").
+		next := -2
 		for _, c := range n.children {
 			if c.index == idx {
-				child = c
-				break
+				if next = scanValue(s, i, c, vals, left); next == done {
+					return done
+				}
 			}
 		}
-		if child == nil {
-			if next := skipValue(s, i); next > i {
-				i = next
-			} else {
-				i++ // not JSON: make progress
-			}
-			continue
+		if next == -2 {
+			next = skipValue(s, i)
 		}
-		if i = scanValue(s, i, child, vals, left); i == done {
-			return done
+		if next <= i {
+			next = i + 1 // not JSON: make progress
 		}
+		i = next
 	}
 }
 
