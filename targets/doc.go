@@ -31,7 +31,7 @@
 // composes them. [Wrap] applies a rule target's whole [Config] in the one
 // order that works:
 //
-//	DeadLetter → Retry → Shape → RateLimit → Concurrency → Timeout → target
+//	DeadLetter → Retry → Shape → RateLimit → Concurrency → PerAttempt → Timeout → target
 //
 // Users wrap their own targets the same way.
 //
@@ -87,9 +87,10 @@
 // is safe for concurrent use. No middleware starts a goroutine: Retry waits
 // on the caller's goroutine, in a select on the context. An engine runs
 // each delivery on a goroutine of its own and bounds the work with
-// [Concurrency] placed inside Retry (as Wrap does), so that only attempts
-// hold a slot and deliveries waiting to retry cannot starve fresh ones; or
-// it schedules retries itself with [RetryPolicy.Decide].
+// one [Concurrency] value shared by all targets and placed inside Retry
+// (Config.PerAttempt in Wrap), so that only attempts hold a slot and
+// deliveries waiting to retry cannot starve fresh ones; or it schedules
+// retries itself with [RetryPolicy.Decide].
 //
 // # Differences from EventBridge
 //

@@ -428,3 +428,14 @@ func ExampleBackoff_Delay() {
 	// Output:
 	// 500ms 1s 2s 4s 4s
 }
+
+func ExampleObserverFunc() {
+	obs := targets.ObserverFunc(func(_ context.Context, n targets.Notice) {
+		fmt.Println(n.Kind, n.Delivery.EventID, n.Delivery.Attempt)
+	})
+	retry, _ := targets.Retry(targets.RetryPolicy{}, obs)
+	_ = retry(targets.Func(func(context.Context, targets.Delivery) error { return nil })).Deliver(context.Background(), orderDelivery())
+	// Output:
+	// AttemptStarted e-1 1
+	// Delivered e-1 1
+}

@@ -399,3 +399,34 @@ func TestWrapValidates(t *testing.T) {
 		t.Error("Wrap(nil) succeeded")
 	}
 }
+
+// TestWaitingRetriesHoldNoSlot is the engine's pattern: one Concurrency
+// shared by every target, inside Retry. A delivery waiting an hour to
+// retry must not keep another target's delivery from running.
+func TestWaitingRetriesHoldNoSlot(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		shared := targets.Concurrency(1)
+		failing, err := targets.Wrap(targets.Func(func(context.Context, targets.Delivery) error { return errors.New("down") }),
+			targets.Config{PerAttempt: shared, RetryPolicy: targets.RetryPolicy{Backoff: targets.Backoff{Base: time.Hour, Rand: fixedRand(0.5)}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		healthy, err := targets.Wrap(&recorder{}, targets.Config{PerAttempt: shared})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		go func() { _ = failing.Deliver(ctx, event("slow")) }()
+		synctest.Wait() // the failing delivery is now waiting to retry
+		start := time.Now()
+		if err := healthy.Deliver(context.Background(), event("fast")); err != nil {
+			t.Fatal(err)
+		}
+		if waited := time.Since(start); waited != 0 {
+			t.Errorf("the healthy delivery waited %v for the slot", waited)
+		}
+		cancel()
+		synctest.Wait()
+	})
+}

@@ -28,13 +28,18 @@ type Config struct {
 	// Concurrency caps attempts in flight at once for this target; 0 means
 	// no cap. Waiting retries do not count.
 	Concurrency int
+	// PerAttempt, if set, wraps every attempt, inside Retry and outside
+	// Timeout: the place for limits shared across targets, such as one
+	// engine-wide Concurrency value, which then bounds attempts while
+	// deliveries waiting to retry hold no slot.
+	PerAttempt Middleware
 	// Observer receives every notice; nil observes nothing.
 	Observer Observer
 }
 
 // Wrap decorates t as c says, in a fixed order, outermost first:
 //
-//	DeadLetter → Retry → Shape → RateLimit → Concurrency → Timeout → t
+//	DeadLetter → Retry → Shape → RateLimit → Concurrency → PerAttempt → Timeout → t
 //
 // so that dead-lettering sees only final outcomes with the original event,
 // each attempt is shaped, rate-limited, bounded and timed on its own, and
@@ -74,6 +79,7 @@ func Wrap(t Target, c Config) (Target, error) {
 		Shape(sh),
 		RateLimit(c.RateLimit, c.Observer),
 		Concurrency(c.Concurrency),
+		c.PerAttempt,
 		Timeout(c.Timeout),
 	)(t), nil
 }
