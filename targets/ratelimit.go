@@ -43,6 +43,9 @@ func (r *rateLimited) Deliver(ctx context.Context, d Delivery) error {
 // waitTurn waits until lim allows one event, reporting a Throttled notice
 // when that means waiting.
 func waitTurn(ctx context.Context, lim *rate.Limiter, o Observer, d Delivery) error {
+	if lim.Allow() { // the common case, without allocating a Reservation
+		return nil
+	}
 	res := lim.Reserve() // burst >= 1, so always OK
 	delay := res.Delay()
 	if delay <= 0 {
