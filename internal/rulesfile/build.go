@@ -99,13 +99,13 @@ func (f *File) Build(o BuildOptions) (*Built, error) {
 		case s.HTTP != nil:
 			t, err := s.HTTP.build(o)
 			if err != nil {
-				errs = append(errs, newError(f.Name, Position{}, sc, s.field+"Http", err.Error(), err))
+				errs = append(errs, newError(f.Name, position{}, sc, s.field+"Http", err.Error(), err))
 				return nil
 			}
 			b.closers = append(b.closers, t)
 			return t
 		}
-		errs = append(errs, newError(f.Name, Position{}, sc, s.field, "has no kind (Http, File or Stdout)", nil))
+		errs = append(errs, newError(f.Name, position{}, sc, s.field, "has no kind (Http, File or Stdout)", nil))
 		return nil
 	}
 	b.Targets = make([][]BuiltTarget, len(f.Rules))

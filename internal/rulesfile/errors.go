@@ -7,9 +7,9 @@ import (
 	"strings"
 )
 
-// Position is a place in a rules file: 1-based line and column, as YAML
+// position is a place in a rules file: 1-based line and column, as YAML
 // counts them. A zero Line means the place is unknown.
-type Position struct {
+type position struct {
 	Line, Column int
 }
 
@@ -127,7 +127,7 @@ type scope struct {
 }
 
 // newError builds an *Error at pos in scope sc.
-func newError(file string, pos Position, sc scope, field, reason string, cause error) *Error {
+func newError(file string, pos position, sc scope, field, reason string, cause error) *Error {
 	return &Error{
 		File: file, Line: pos.Line, Column: pos.Column,
 		Rule: sc.rule, RuleIndex: sc.ruleIndex,

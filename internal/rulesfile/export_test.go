@@ -6,12 +6,12 @@ func StripPositions(f *File) {
 	f.Name = ""
 	for i := range f.Rules {
 		r := &f.Rules[i]
-		r.file, r.pos, r.props = "", Position{}, nil
+		r.file, r.pos, r.props = "", position{}, nil
 		for j := range r.Targets {
 			t := &r.Targets[j]
 			for _, s := range []*Sink{&t.Sink, t.DeadLetter} {
 				if s != nil && s.File != nil {
-					s.File.pos = Position{}
+					s.File.pos = position{}
 				}
 			}
 		}

@@ -61,8 +61,8 @@ type Rule struct {
 
 	file  string
 	index int                 // 1-based
-	pos   Position            // of the rule's mapping
-	props map[string]Position // of each property's value
+	pos   position            // of the rule's mapping
+	props map[string]position // of each property's value
 }
 
 // Errorf returns an *Error about the rule's property field (a top-level
@@ -156,7 +156,8 @@ func (s Sink) Kind() string {
 type HTTPSink struct {
 	// Endpoint is the http or https URL.
 	Endpoint string
-	// Method is the request method, POST by default.
+	// Method is the request method in upper case; POST when the file
+	// gives none.
 	Method string
 	// Header holds the static request headers; nil when none.
 	Header http.Header
@@ -203,7 +204,7 @@ type FileSink struct {
 	// joined to the rules file's directory.
 	Path string
 
-	pos Position // of the Path value
+	pos position // of the Path value
 }
 
 // StdoutSink writes each payload as a JSON line to the writer given to

@@ -55,7 +55,7 @@ func Load(path string) (*File, error) {
 // [File.Check] and opened by [File.Build].
 //
 // Parse is safe for concurrent use; it reads the environment.
-func Parse(name string, src []byte) (f *File, err error) {
+func Parse(name string, src []byte) (*File, error) {
 	d := &decoder{file: name, dir: filepath.Dir(name), src: src, bad: map[*yaml.Node]bool{}}
 	if isJSON(src) {
 		src = fixSurrogates(src)
@@ -70,7 +70,7 @@ func Parse(name string, src []byte) (f *File, err error) {
 		return nil, d.errs.err()
 	}
 	d.screen(&doc)
-	f = d.file0(doc.Content[0])
+	f := d.file0(doc.Content[0])
 	if err := d.errs.err(); err != nil {
 		return nil, err
 	}

@@ -162,6 +162,8 @@ func TestValidationErrors(t *testing.T) {
 			[]string{`r.yaml:6:18: rule "r1": target "t1": Stdout.Pretty: unknown property`}},
 		{"file without path", head + "        File: {}\n",
 			[]string{`r.yaml:6:15: rule "r1": target "t1": File.Path: is required`}},
+		{"file path with env", head + "        File: {Path: '${HOME}/x.jsonl'}\n",
+			[]string{`r.yaml:6:22: rule "r1": target "t1": File.Path: ${NAME} is not expanded in File paths (only in Http properties): write the path out`}},
 		{"file path empty", head + "        File: {Path: ''}\n",
 			[]string{`r.yaml:6:22: rule "r1": target "t1": File.Path: is empty`}},
 

@@ -22,11 +22,11 @@ type decoder struct {
 	lines [][]byte // src split into lines, on first use
 }
 
-func pos(n *yaml.Node) Position {
+func pos(n *yaml.Node) position {
 	if n == nil {
-		return Position{}
+		return position{}
 	}
-	return Position{Line: n.Line, Column: n.Column}
+	return position{Line: n.Line, Column: n.Column}
 }
 
 func (d *decoder) errorf(n *yaml.Node, sc scope, field, format string, args ...any) {

@@ -147,7 +147,7 @@ func TestParseFull(t *testing.T) {
 		t.Errorf("DeadLetter = %+v, want File conf/dlq.jsonl (relative to the rules file)", t0.DeadLetter)
 	}
 	h := t0.Sink.HTTP
-	if t0.Sink.Kind() != "Http" || h.Endpoint != "https://example.com/hook" || h.Method != "put" ||
+	if t0.Sink.Kind() != "Http" || h.Endpoint != "https://example.com/hook" || h.Method != "PUT" ||
 		h.Header.Get("X-Source") != "rulebridge" || h.Timeout != 2500*time.Millisecond || h.RateLimit != 0.5 ||
 		h.Auth == nil || h.Auth.APIKey == nil || h.Auth.APIKey.Header != "x-api-key" || string(h.Auth.APIKey.Value) != "k" {
 		t.Errorf("Http = %+v", h)
@@ -301,6 +301,12 @@ func TestDefaults(t *testing.T) {
 	tg := r.Targets[0]
 	if !reflect.DeepEqual(tg.RetryPolicy, targets.RetryPolicy{}) || tg.Shaping != (targets.Shaping{}) || tg.Sink.File.Path != "out.jsonl" {
 		t.Errorf("target = %+v, want the zero retry policy and shaping, path out.jsonl", tg)
+	}
+	// Null is the same as leaving a property out, but for a kind.
+	nulls := mustParse(t, "r.yaml", "Rules:\n  - Name: a\n    Description:\n    EventPattern: {a: [1]}\n    Threshold:\n"+
+		"    Targets:\n      - Id: t\n        DeadLetterConfig:\n        RetryPolicy:\n        Input:\n        Http: {Endpoint: 'http://x.example'}\n").Rules[0]
+	if nt := nulls.Targets[0]; nulls.Threshold != nil || nt.DeadLetter != nil || nt.Shaping != (targets.Shaping{}) || nt.Sink.HTTP.Method != "POST" {
+		t.Errorf("null properties: rule %+v, target %+v; want them absent and Method POST", nulls, nt)
 	}
 	// A rule without targets is valid, as in EventBridge.
 	if len(r.Targets) != 1 || len(mustParse(t, "r.yaml", "Rules:\n  - Name: a\n    ScheduleExpression: rate(1 day)\n").Rules[0].Targets) != 0 {

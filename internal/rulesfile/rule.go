@@ -44,7 +44,7 @@ func validName(s string) bool {
 }
 
 func (d *decoder) rule(n *yaml.Node, index int, names map[string]*yaml.Node) Rule {
-	r := Rule{file: d.file, index: index, pos: pos(n), props: map[string]Position{}, State: Enabled}
+	r := Rule{file: d.file, index: index, pos: pos(n), props: map[string]position{}, State: Enabled}
 	sc := scope{ruleIndex: index}
 	// The name comes first, so that every other message can carry it.
 	if n.Kind == yaml.MappingNode {
@@ -94,7 +94,7 @@ func (d *decoder) rule(n *yaml.Node, index int, names map[string]*yaml.Node) Rul
 		r.Pattern = d.eventPattern(v, sc)
 	}
 	d.schedule(&r, o, sc)
-	if r.Pattern == nil && o.get("EventPattern") == nil && o.get("ScheduleExpression") == nil {
+	if o.get("EventPattern") == nil && o.get("ScheduleExpression") == nil {
 		d.errorf(n, sc, "", "needs an EventPattern or a ScheduleExpression (or both)")
 	}
 
@@ -187,7 +187,7 @@ func (d *decoder) eventPattern(v *yaml.Node, sc scope) []byte {
 				return nil
 			}
 			if line, col, ok := d.inBlock(v, pe.Line, pe.Column); ok {
-				d.errs = append(d.errs, newError(d.file, Position{line, col}, sc, field, pe.Path+": "+pe.Reason, err))
+				d.errs = append(d.errs, newError(d.file, position{line, col}, sc, field, pe.Path+": "+pe.Reason, err))
 			} else {
 				d.wrap(v, sc, field, fmt.Sprintf("%s: %s (line %d, column %d of the pattern)", pe.Path, pe.Reason, pe.Line, pe.Column), err)
 			}

@@ -71,8 +71,7 @@ func (d *decoder) target(n *yaml.Node, sc scope, ids map[string]*yaml.Node) Targ
 
 	t.Shaping = d.shaping(o, sc)
 	t.RetryPolicy = d.retryPolicy(o, sc)
-	if o.has("DeadLetterConfig") {
-		v := o.vals["DeadLetterConfig"]
+	if v := o.get("DeadLetterConfig"); v != nil {
 		if dlo, ok := d.mapping(v, sc, "DeadLetterConfig", kinds, deadLetterUnsupported); ok {
 			if s, ok := d.sink(dlo, sc, "DeadLetterConfig."); ok {
 				t.DeadLetter = &s
@@ -367,6 +366,10 @@ func (d *decoder) sink(o object, sc scope, prefix string) (Sink, bool) {
 			d.errorf(p, sc, field+".Path", "is empty")
 			return s, false
 		}
+		if strings.Contains(path, "${") {
+			d.errorf(p, sc, field+".Path", "${NAME} is not expanded in File paths (only in Http properties): write the path out")
+			return s, false
+		}
 		if !filepath.IsAbs(path) {
 			path = filepath.Join(d.dir, path)
 		}
@@ -413,10 +416,12 @@ func (d *decoder) http(v *yaml.Node, sc scope, field string) (*HTTPSink, bool) {
 	} else {
 		endpointKnown = true
 	}
+	h.Method = http.MethodPost
 	if m := o.get("Method"); m != nil {
 		if h.Method, ok = d.str(m, sc, field+".Method"); !ok {
 			valid = false
 		}
+		h.Method = strings.ToUpper(h.Method)
 	}
 	if hv := o.get("Headers"); hv != nil {
 		entries, ok := d.freeMapping(hv, sc, field+".Headers")
