@@ -2,6 +2,8 @@ package rulesfile_test
 
 import (
 	"bufio"
+	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -177,5 +179,63 @@ func TestQuickstartNeedsNoEnvironment(t *testing.T) {
 	}
 	if strings.Contains(string(data), "${") {
 		t.Errorf("quickstart/rules.yaml refers to environment variables")
+	}
+}
+
+// TestQuickstartDeadLetter delivers the shipped-order event to the
+// quickstart's notify-warehouse target as the run command will: the
+// closed port refuses, the policy retries twice, and the event lands in
+// dlq.jsonl beside the rules file with the reason. (The backoff's jitter
+// is set to zero so the test does not wait; the rules file is parsed as if
+// it lived in a temporary directory, so dlq.jsonl is written there.)
+func TestQuickstartDeadLetter(t *testing.T) {
+	data, err := os.ReadFile("../../examples/quickstart/rules.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	f := mustParse(t, filepath.Join(dir, "rules.yaml"), string(data))
+	b, err := f.Build(rulesfile.BuildOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	ri := -1
+	for i, r := range f.Rules {
+		if r.Name == "notify-warehouse" {
+			ri = i
+		}
+	}
+	if ri < 0 {
+		t.Fatal("no notify-warehouse rule")
+	}
+	bt := b.Targets[ri][0]
+	cfg := bt.Config
+	cfg.RetryPolicy.Backoff.Rand = func() float64 { return 0 }
+	var retries int
+	cfg.Observer = targets.ObserverFunc(func(_ context.Context, n targets.Notice) {
+		if n.Kind == targets.Retrying {
+			retries++ // Retry notifies on the delivering goroutine
+		}
+	})
+	w, err := targets.Wrap(bt.Target, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := readEvents(t, "../../examples/quickstart/events.jsonl")[2]
+	if err := w.Deliver(context.Background(), targets.Delivery{Payload: ev, Event: ev, EventID: "e3",
+		RuleName: "notify-warehouse", TargetID: bt.ID, IngestionTime: time.Now()}); err != nil {
+		t.Fatalf("Deliver: %v (want nil: dead-lettered)", err)
+	}
+	lines := readLines(t, filepath.Join(dir, "dlq.jsonl"))
+	var rec targets.DeadLetterRecord
+	if len(lines) != 1 || json.Unmarshal([]byte(lines[0]), &rec) != nil {
+		t.Fatalf("dlq.jsonl = %q", lines)
+	}
+	var compact bytes.Buffer
+	_ = json.Compact(&compact, ev)
+	if retries != 2 || rec.RetryAttempts != 2 || rec.ErrorCode != targets.CodeConnectionFailure ||
+		rec.ExhaustedRetryCondition != targets.MaximumRetryAttempts || rec.TargetID != "warehouse" || string(rec.Event) != compact.String() {
+		t.Errorf("retries %d, record %+v; want 2 retries, CONNECTION_FAILURE, MaximumRetryAttempts", retries, rec)
 	}
 }
