@@ -104,7 +104,8 @@
 //   - File: {Path} appends each payload as one JSON line (see
 //     targets.File), creating the file (mode 0600) if needed. A relative
 //     Path is relative to the rules file's directory, not to the working
-//     directory; "~" is not expanded.
+//     directory; "~" is not expanded, and "${" is refused (environment
+//     variables are only read in Http properties).
 //   - Stdout: {} (or Stdout: with no value) writes each payload as one
 //     JSON line to the writer given to [File.Build] (see [LineWriter]).
 //
