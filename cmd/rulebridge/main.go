@@ -33,6 +33,7 @@ type command struct {
 var commands = map[string]command{
 	"schedule":     {summary: "print the next fire times of AWS schedule expressions", run: runSchedule},
 	"test-pattern": {summary: "check an event against an event pattern, as AWS TestEventPattern does", run: testPattern},
+	"validate":     {summary: "check a rules file without running it", run: runValidate},
 }
 
 func main() {
