@@ -63,31 +63,45 @@ const (
 
 // value is one leaf value of an event.
 type value struct {
-	kind valueKind
-	str  []byte // decoded string, or the number's text
-	raw  []byte // the value as written in the event
+	kind    valueKind
+	numSt   numStatus // numbers: how the text compares, once parsed
+	ipState uint8     // 0 unknown, 1 an IP address, 2 not
+	str     []byte    // decoded string, or the number's text
+	raw     []byte    // the value as written in the event
+	numF    float64   // numbers: the nearest float64, once parsed
+	ip      ipAddr
+}
 
-	numState uint8 // 0 unknown, 1 comparable, 2 not comparable
-	num      uint64
-	ipState  uint8 // 0 unknown, 1 an IP address, 2 not
-	ip       ipAddr
+// numCandidate returns the number's float64 and whether it may be
+// comparable, without the costly exactness test that numKey adds.
+func (v *value) numCandidate() (float64, bool) {
+	if v.numSt == numUnparsed {
+		v.numF, v.numSt = numParse(v.str)
+	}
+	return v.numF, v.numSt == numExact || v.numSt == numCheck
 }
 
 func (v *value) numKey() (uint64, bool) {
-	if v.numState == 0 {
-		v.numState = 2
-		if k, ok := numKey(string(v.str)); ok {
-			v.num, v.numState = k, 1
+	if _, ok := v.numCandidate(); !ok {
+		return 0, false
+	}
+	if v.numSt == numCheck {
+		v.numSt = numNot
+		if isShortest(v.str, v.numF) {
+			v.numSt = numExact
+		}
+		if v.numSt != numExact {
+			return 0, false
 		}
 	}
-	return v.num, v.numState == 1
+	return floatKey(v.numF), true
 }
 
 func (v *value) ipAddr() (ipAddr, bool) {
 	if v.ipState == 0 {
 		v.ipState = 2
-		if looksLikeIP(string(v.str)) {
-			if a, ok := parseIP(string(v.str)); ok {
+		if looksLikeIP(asString(v.str)) {
+			if a, ok := parseIP(asString(v.str)); ok {
 				v.ip, v.ipState = a, 1
 			}
 		}
@@ -113,8 +127,12 @@ func (c *cond) match(v *value) bool {
 		if !c.numOK {
 			return string(v.str) == c.str
 		}
-		k, ok := v.numKey()
-		return ok && k == c.num
+		f, ok := v.numCandidate()
+		if !ok || floatKey(f) != c.num {
+			return false
+		}
+		_, ok = v.numKey()
+		return ok
 	case condTrue:
 		return v.kind == vTrue
 	case condFalse:
@@ -142,12 +160,12 @@ func (c *cond) match(v *value) bool {
 				}
 			}
 		case vNumber:
-			if len(c.nums) > 0 {
-				if k, ok := v.numKey(); ok {
-					for _, n := range c.nums {
-						if n == k {
-							return false
-						}
+			if f, ok := v.numCandidate(); ok {
+				k := floatKey(f)
+				for _, n := range c.nums {
+					if n == k {
+						_, ok := v.numKey()
+						return !ok
 					}
 				}
 			}
@@ -193,17 +211,19 @@ func (c *cond) match(v *value) bool {
 		if v.kind != vNumber {
 			return false
 		}
-		k, ok := v.numKey()
+		f, ok := v.numCandidate()
 		if !ok {
 			return false
 		}
+		k := floatKey(f)
 		if c.loSet && (k < c.lo || (c.loOpen && k == c.lo)) {
 			return false
 		}
 		if c.hiSet && (k > c.hi || (c.hiOpen && k == c.hi)) {
 			return false
 		}
-		return true
+		_, ok = v.numKey()
+		return ok
 	case condExists:
 		return true
 	}
