@@ -66,35 +66,56 @@ type value struct {
 	kind    valueKind
 	numSt   numStatus // numbers: how the text compares, once parsed
 	ipState uint8     // 0 unknown, 1 an IP address, 2 not
+	decOK   bool      // numbers: dec holds the text, read by the scanner
 	str     []byte    // decoded string, or the number's text
 	raw     []byte    // the value as written in the event
-	numF    float64   // numbers: the nearest float64, once parsed
+	numF    float64   // numbers: the float, once parsed (see numSt)
+	dec     decimal
 	ip      ipAddr
 }
 
-// numCandidate returns the number's float64 and whether it may be
-// comparable, without the costly exactness test that numKey adds.
-func (v *value) numCandidate() (float64, bool) {
+// numApproxKey returns the number's key and its status: numNot (not
+// comparable), numExact, numCheck (comparable only if the text is the
+// shortest decimal of the key's double) or numApprox (the key is within
+// numSlack of the exact one). It avoids the costly steps of numKey.
+func (v *value) numApproxKey() (uint64, numStatus) {
 	if v.numSt == numUnparsed {
-		v.numF, v.numSt = numParse(v.str)
+		if !v.decOK {
+			v.dec, v.decOK = parseDecimal(v.str), true
+		}
+		v.numF, v.numSt = numParseDecimal(v.str, v.dec, true)
 	}
-	return v.numF, v.numSt == numExact || v.numSt == numCheck
+	return floatKey(v.numF), v.numSt
 }
 
+// numExactKey returns the key of the nearest double and its status,
+// numNot, numExact or numCheck.
+func (v *value) numExactKey() (uint64, numStatus) {
+	if _, st := v.numApproxKey(); st == numApprox {
+		v.numF, v.numSt = numParseDecimal(v.str, v.dec, false)
+	}
+	return floatKey(v.numF), v.numSt
+}
+
+// numKey returns the key of a comparable number.
 func (v *value) numKey() (uint64, bool) {
-	if _, ok := v.numCandidate(); !ok {
-		return 0, false
-	}
-	if v.numSt == numCheck {
-		v.numSt = numNot
+	k, st := v.numExactKey()
+	if st == numCheck {
+		st = numNot
 		if isShortest(v.str, v.numF) {
-			v.numSt = numExact
+			st = numExact
 		}
-		if v.numSt != numExact {
-			return 0, false
-		}
+		v.numSt = st
 	}
-	return floatKey(v.numF), true
+	return k, st == numExact
+}
+
+// near reports whether key a may be the exact key of an approximate key b.
+func near(a, b uint64) bool {
+	if a > b {
+		return a-b <= numSlack
+	}
+	return b-a <= numSlack
 }
 
 func (v *value) ipAddr() (ipAddr, bool) {
@@ -127,12 +148,12 @@ func (c *cond) match(v *value) bool {
 		if !c.numOK {
 			return string(v.str) == c.str
 		}
-		f, ok := v.numCandidate()
-		if !ok || floatKey(f) != c.num {
+		k, st := v.numApproxKey()
+		if st == numNot || (st == numApprox && !near(c.num, k)) || (st != numApprox && k != c.num) {
 			return false
 		}
-		_, ok = v.numKey()
-		return ok
+		k, ok := v.numKey()
+		return ok && k == c.num
 	case condTrue:
 		return v.kind == vTrue
 	case condFalse:
@@ -160,14 +181,8 @@ func (c *cond) match(v *value) bool {
 				}
 			}
 		case vNumber:
-			if f, ok := v.numCandidate(); ok {
-				k := floatKey(f)
-				for _, n := range c.nums {
-					if n == k {
-						_, ok := v.numKey()
-						return !ok
-					}
-				}
+			if len(c.nums) > 0 && c.excludesNumber(v) {
+				return false
 			}
 		}
 		return true
@@ -211,21 +226,54 @@ func (c *cond) match(v *value) bool {
 		if v.kind != vNumber {
 			return false
 		}
-		f, ok := v.numCandidate()
-		if !ok {
+		k, st := v.numApproxKey()
+		switch st {
+		case numNot:
 			return false
+		case numApprox:
+			if (c.loSet && k < c.lo && !near(k, c.lo)) || (c.hiSet && k > c.hi && !near(k, c.hi)) {
+				return false // out of range, however the number rounds
+			}
+			k, st = v.numExactKey()
 		}
-		k := floatKey(f)
 		if c.loSet && (k < c.lo || (c.loOpen && k == c.lo)) {
 			return false
 		}
 		if c.hiSet && (k > c.hi || (c.hiOpen && k == c.hi)) {
 			return false
 		}
-		_, ok = v.numKey()
+		_, ok := v.numKey()
 		return ok
 	case condExists:
 		return true
+	}
+	return false
+}
+
+// excludesNumber reports whether the number v is one of c.nums.
+func (c *cond) excludesNumber(v *value) bool {
+	k, st := v.numApproxKey()
+	if st == numNot {
+		return false
+	}
+	maybe := false
+	for _, n := range c.nums {
+		if n == k || (st == numApprox && near(n, k)) {
+			maybe = true
+			break
+		}
+	}
+	if !maybe {
+		return false
+	}
+	k, ok := v.numKey()
+	if !ok {
+		return false
+	}
+	for _, n := range c.nums {
+		if n == k {
+			return true
+		}
 	}
 	return false
 }

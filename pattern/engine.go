@@ -37,6 +37,9 @@ type leaf struct {
 	absent bool   // the leaf contains {"exists": false}
 	multi  bool   // some alternative of the leaf has other leaves
 	alts   []*alt // the alternatives the leaf belongs to
+	// direct is the leaf's pattern when a hit on the leaf is a match of
+	// the pattern and nothing else (the leaf is its only alternative).
+	direct *patEntry
 }
 
 // alt is one alternative of a pattern.
@@ -51,6 +54,7 @@ type alt struct {
 // patEntry is one named pattern of a snapshot.
 type patEntry struct {
 	id     int32
+	key    uint64 // the first 8 bytes of name, big-endian, for sorting
 	name   string
 	p      *Pattern
 	alts   []*alt
@@ -60,6 +64,7 @@ type patEntry struct {
 // pnode is a node of the path trie: one path component.
 type pnode struct {
 	name   string
+	anchor int // the byte of name to look for first in an early-exit test
 	pathID int32      // -1 when no leaf names this path
 	idx    *pathIndex // the leaves on this path, nil when none
 	kids   hamt[*pnode]
@@ -143,6 +148,12 @@ func emptySnapshot() *snapshot {
 // newEntry splits p into leaves and alternatives with fresh ids.
 func (b *builder) newEntry(name string, p *Pattern) *patEntry {
 	pe := &patEntry{id: b.patIDs.get(), name: name, p: p}
+	for i := 0; i < 8; i++ {
+		pe.key <<= 8
+		if i < len(name) {
+			pe.key |= uint64(name[i])
+		}
+	}
 	byField := map[*field]*leaf{}
 	for _, pa := range p.alts {
 		a := &alt{id: b.altIDs.get(), pat: pe}
@@ -166,6 +177,11 @@ func (b *builder) newEntry(name string, p *Pattern) *patEntry {
 			}
 		}
 		pe.alts = append(pe.alts, a)
+	}
+	for _, l := range pe.leaves {
+		if len(l.alts) == 1 && l.alts[0].direct {
+			l.direct = pe
+		}
 	}
 	return pe
 }
@@ -267,7 +283,7 @@ func (b *builder) updatePath(n *pnode, comps []string, fn func(*pnode) *pnode) *
 	}
 	child, ok := n.kids.getString(comps[0])
 	if !ok {
-		child = &pnode{name: comps[0], pathID: -1}
+		child = &pnode{name: comps[0], pathID: -1, anchor: anchorOf(comps[0])}
 	}
 	nc := b.updatePath(child, comps[1:], fn)
 	c := *n
@@ -290,4 +306,29 @@ func buildSingle(p *Pattern) (*snapshot, *patEntry) {
 	var b builder
 	pe := b.newEntry("", p)
 	return b.apply(emptySnapshot(), pe, true), pe
+}
+
+// anchorOf returns the index of the byte of name that is probably rarest in
+// JSON text: digits, white space and punctuation are common, lower-case
+// letters less so, upper-case letters and other bytes least.
+func anchorOf(name string) int {
+	best, bestRank := 0, 1000
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		r := 5
+		switch {
+		case c >= '0' && c <= '9', strings.IndexByte(" \t\n\r\",:.-[]{}", c) >= 0:
+			r = 100
+		case strings.IndexByte("etaoinsrhl", c) >= 0:
+			r = 30
+		case c >= 'a' && c <= 'z':
+			r = 20
+		case c >= 'A' && c <= 'Z':
+			r = 10
+		}
+		if r < bestRank {
+			best, bestRank = i, r
+		}
+	}
+	return best
 }

@@ -36,6 +36,7 @@ type pathIndex struct {
 	wpre   affixIndex[[]wildRef]
 	wsuf   affixIndex[[]wildRef]
 	any    []*leaf
+	ranges []slowRef // numeric conditions
 	slow   []slowRef
 
 	leaves  int // leaves on this path
@@ -264,6 +265,8 @@ func (ix *pathIndex) with(l *leaf, add bool) *pathIndex {
 			}
 		case condExists:
 			n.any = listWith(n.any, l, add, e)
+		case condNumeric:
+			n.ranges = slowWith(n.ranges, l, c, add, e)
 		default:
 			n.slow = slowWith(n.slow, l, c, add, e)
 		}

@@ -126,11 +126,30 @@ func TestNumKeyFast(t *testing.T) {
 		inputs = append(inputs, strconv.FormatFloat(f, 'e', -1, 64), strconv.FormatFloat(f, 'g', 17, 64),
 			strconv.FormatFloat(f, 'e', int(r%20), 64), strconv.FormatFloat(float64(int64(r>>20))/1e6, 'f', int(r%18), 64))
 	}
+	var sc scanner
 	for _, in := range inputs {
 		k1, ok1 := numKey(in)
 		k2, ok2 := numKeyRef(in)
 		if ok1 != ok2 || k1 != k2 {
 			t.Errorf("numKey(%q) = %x %v, reference %x %v", in, k1, ok1, k2, ok2)
+		}
+		// The scanner reads numbers as parseDecimal does, and the
+		// approximate key is within numSlack of the exact one.
+		sc.src, sc.pos = []byte(in), 0
+		v := value{kind: vNumber, str: []byte(in)}
+		if err := sc.number(&v); err != nil || sc.pos != len(in) {
+			t.Fatalf("scanner.number(%q): %v at %d", in, err, sc.pos)
+		}
+		if d := parseDecimal([]byte(in)); d != v.dec {
+			t.Errorf("scanner reads %q as %+v, parseDecimal as %+v", in, v.dec, d)
+		}
+		ka, st := v.numApproxKey()
+		ke, ste := v.numExactKey()
+		if st == numApprox && !near(ka, ke) {
+			t.Errorf("%q: approximate key %x is far from %x", in, ka, ke)
+		}
+		if k, ok := v.numKey(); ok != ok2 || k != k2 && ok || ste == numApprox {
+			t.Errorf("value.numKey(%q) = %x %v, reference %x %v", in, k, ok, k2, ok2)
 		}
 	}
 	t.Logf("%d numbers compared", len(inputs))

@@ -3,7 +3,6 @@ package pattern
 import (
 	"errors"
 	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 )
@@ -137,11 +136,38 @@ func (m *Matcher) Match(event []byte, dst []string) ([]string, error) {
 		return dst, err
 	}
 	matched := sc.matched
-	if len(matched) > 1 {
-		slices.SortFunc(matched, func(a, b *patEntry) int { return strings.Compare(a.name, b.name) })
-	}
+	sortByName(matched)
 	for _, p := range matched {
 		dst = append(dst, p.name)
 	}
 	return dst, nil
+}
+
+// nameLess orders patterns by name.
+func nameLess(a, b *patEntry) bool {
+	if a.key != b.key {
+		return a.key < b.key
+	}
+	return a.name < b.name
+}
+
+// sortByName sorts ps by name: by insertion for the usual few matches.
+func sortByName(ps []*patEntry) {
+	if len(ps) > 24 {
+		slices.SortFunc(ps, func(a, b *patEntry) int {
+			if nameLess(a, b) {
+				return -1
+			}
+			if nameLess(b, a) {
+				return 1
+			}
+			return 0
+		})
+		return
+	}
+	for i := 1; i < len(ps); i++ {
+		for j := i; j > 0 && nameLess(ps[j], ps[j-1]); j-- {
+			ps[j], ps[j-1] = ps[j-1], ps[j]
+		}
+	}
 }

@@ -30,7 +30,12 @@ const (
 	numExact              // comparable; the float is its value
 	numNot                // not comparable
 	numCheck              // comparable if the text is the double's shortest decimal
+	numApprox             // the float is within numSlack keys of the nearest double
 )
+
+// numSlack bounds, in keys (adjacent doubles have adjacent keys), how far
+// an approximate float may be from the nearest double.
+const numSlack = 4
 
 var pow10tab = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
 	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
@@ -107,9 +112,16 @@ func parseDecimal(s []byte) decimal {
 }
 
 // numParse returns the nearest float64 to the JSON number text s and how it
-// compares (see numStatus).
+// compares (see numStatus); it never returns numApprox.
 func numParse(s []byte) (float64, numStatus) {
-	d := parseDecimal(s)
+	f, st := numParseDecimal(s, parseDecimal(s), false)
+	return f, st
+}
+
+// numParseDecimal is numParse for a number already read into d. With
+// approx, it may return numApprox for a 16- or 17-digit number instead of
+// computing the nearest double exactly.
+func numParseDecimal(s []byte, d decimal, approx bool) (float64, numStatus) {
 	if d.mant == 0 && !d.over {
 		return 0, numExact // zero; -0 is 0
 	}
@@ -117,6 +129,19 @@ func numParse(s []byte) (float64, numStatus) {
 		return 0, numNot
 	}
 	var f float64
+	if approx && d.nd >= 16 && d.exp >= -22 && d.exp <= 22 {
+		// Two roundings: within numSlack of the nearest double.
+		f = float64(d.mant)
+		if d.exp >= 0 {
+			f *= pow10tab[d.exp]
+		} else {
+			f /= pow10tab[-d.exp]
+		}
+		if d.neg {
+			f = -f
+		}
+		return f, numApprox
+	}
 	if d.mant < 1<<53 && d.exp >= -22 && d.exp <= 22 {
 		f = float64(d.mant)
 		if d.exp >= 0 {

@@ -2,9 +2,12 @@ package pattern
 
 import (
 	"bytes"
+	"encoding/binary"
+	"math/bits"
 	"fmt"
 	"sync"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/rulebridge/rulebridge/internal/jsonscan"
 )
@@ -39,6 +42,12 @@ type arrayPos struct {
 	arr, idx int32
 }
 
+// occ is the offset of the next occurrence of a name in the event.
+type occ struct {
+	name string
+	at   int
+}
+
 // flatValue is one recorded value.
 type flatValue struct {
 	pid        int32 // path id
@@ -71,6 +80,9 @@ type scanner struct {
 	kbuf      []byte     // a decoded key
 	vbuf      []byte     // decoded string values of this event
 	lbuf      []byte     // a value lowered to ASCII lower case
+	cur       value      // the value being read
+	occs      []occ      // next occurrences of names, for early exit
+	backslash int        // offset of the next backslash, -1 for none
 
 	recs   []flatValue // recorded values
 	trails []arrayPos
@@ -118,6 +130,8 @@ func (s *scanner) release() {
 	s.matched = s.matched[:0]
 	clear(s.open)
 	s.open = s.open[:0]
+	clear(s.occs)
+	s.occs = s.occs[:0]
 	if cap(s.recs) > 1<<14 || cap(s.vbuf) > 1<<20 {
 		s.recs, s.trails, s.vbuf = nil, nil, nil
 	}
@@ -137,6 +151,8 @@ func (s *scanner) reset(event []byte, snap *snapshot, early, recordAll bool) {
 	s.src, s.pos, s.snap = event, 0, snap
 	s.early, s.recordAll, s.stopped = early, recordAll, false
 	s.nextTry, s.depth, s.narr, s.openNames = 0, 0, 0, 0
+	s.occs = s.occs[:0]
+	s.backslash = -2 // not searched yet
 	s.trail = s.trail[:0]
 	s.open = s.open[:0]
 	s.vbuf = s.vbuf[:0]
@@ -213,6 +229,14 @@ func (s *scanner) document() error {
 		return s.errorf(s.pos, "invalid character %s after the top-level object", quoteChar(s.src[s.pos:]))
 	}
 	return nil
+}
+
+// peek returns the byte at s.pos, or 0 at the end.
+func (s *scanner) peek() byte {
+	if s.pos < len(s.src) {
+		return s.src[s.pos]
+	}
+	return 0
 }
 
 var wsTab = [256]bool{' ': true, '\t': true, '\n': true, '\r': true}
@@ -407,8 +431,8 @@ func (s *scanner) tryStop() bool {
 	}
 	for i := len(s.open) - 1; i >= 0; i-- {
 		for _, e := range s.open[i].kids.small {
-			if j := bytes.Index(rest, asBytes(e.key)); j >= 0 {
-				s.nextTry = s.pos + j + 1
+			if o := s.occurrence(e.key, e.val.anchor); o >= 0 {
+				s.nextTry = o + 1
 				return false
 			}
 		}
@@ -422,12 +446,65 @@ func (s *scanner) tryStop() bool {
 		s.nextTry = len(s.src) + 1
 		return false
 	}
-	if j := bytes.IndexByte(rest, '\\'); j >= 0 {
-		s.nextTry = s.pos + j + 1
+	if s.backslash < s.pos && s.backslash != -1 {
+		s.backslash = -1
+		if j := bytes.IndexByte(rest, '\\'); j >= 0 {
+			s.backslash = s.pos + j
+		}
+	}
+	if s.backslash >= 0 {
+		s.nextTry = s.backslash + 1
 		return false
 	}
 	s.stopped = true
 	return true
+}
+
+// occurrence returns the offset of the next occurrence of name at or after
+// s.pos, or -1. Results are remembered for the event, so that each name is
+// searched for about once.
+func (s *scanner) occurrence(name string, anchor int) int {
+	for i := range s.occs {
+		o := &s.occs[i]
+		if len(o.name) == len(name) && unsafe.StringData(o.name) == unsafe.StringData(name) {
+			if o.at < 0 || o.at >= s.pos {
+				return o.at
+			}
+			o.at = -1
+			if j := indexAnchored(s.src[s.pos:], name, anchor); j >= 0 {
+				o.at = s.pos + j
+			}
+			return o.at
+		}
+	}
+	at := -1
+	if j := indexAnchored(s.src[s.pos:], name, anchor); j >= 0 {
+		at = s.pos + j
+	}
+	s.occs = append(s.occs, occ{name, at})
+	return at
+}
+
+// indexAnchored returns the index of the first occurrence of name in b, or
+// -1, looking for name[anchor] first.
+func indexAnchored(b []byte, name string, anchor int) int {
+	if len(name) == 0 {
+		return 0
+	}
+	c := name[anchor]
+	for i := anchor; i < len(b); {
+		j := bytes.IndexByte(b[i:], c)
+		if j < 0 {
+			return -1
+		}
+		i += j
+		start := i - anchor
+		if start+len(name) <= len(b) && string(b[start:start+len(name)]) == name {
+			return start
+		}
+		i++
+	}
+	return -1
 }
 
 // value scans a value at the path of trie node n.
@@ -447,8 +524,15 @@ func (s *scanner) value(n *pnode) error {
 	if n.idx == nil {
 		return s.skipValue()
 	}
+	return s.scalar(n)
+}
+
+// scalar scans a string, number or literal at the path of n, which has an
+// index.
+func (s *scanner) scalar(n *pnode) error {
 	start := s.pos
-	var v value
+	v := &s.cur
+	v.numSt, v.ipState, v.decOK, v.dec = numUnparsed, 0, false, decimal{}
 	switch c := s.src[s.pos]; {
 	case c == '"':
 		end, flags, err := s.scanString()
@@ -465,7 +549,7 @@ func (s *scanner) value(n *pnode) error {
 			v.str = body
 		}
 	case c == '-' || (c >= '0' && c <= '9'):
-		if err := s.skipNumber(); err != nil {
+		if err := s.number(v); err != nil {
 			return err
 		}
 		v.kind = vNumber
@@ -489,7 +573,7 @@ func (s *scanner) value(n *pnode) error {
 		return s.errorf(s.pos, "invalid character %s looking for the beginning of a value", quoteChar(s.src[s.pos:]))
 	}
 	v.raw = s.src[start:s.pos]
-	s.onValue(n, &v)
+	s.onValue(n, v)
 	return nil
 }
 
@@ -513,7 +597,13 @@ func (s *scanner) array(n *pnode) error {
 	for i := int32(0); ; i++ {
 		s.trail[top].idx = i
 		s.ws()
-		if err := s.value(n); err != nil {
+		var err error
+		if c := s.peek(); (c == '-' || c-'0' < 10) && n.idx != nil {
+			err = s.scalar(n)
+		} else {
+			err = s.value(n)
+		}
+		if err != nil {
 			return err
 		}
 		s.ws()
@@ -678,6 +768,131 @@ func (s *scanner) skipNumber() error {
 	return nil
 }
 
+// number validates the number at s.pos, moves past it and reads it into
+// v.dec (as parseDecimal does).
+func (s *scanner) number(v *value) error {
+	src := s.src
+	i := s.pos
+	d := &v.dec
+	if src[i] == '-' {
+		d.neg = true
+		i++
+	}
+	if i >= len(src) || src[i] < '0' || src[i] > '9' {
+		return s.errorf(i, "invalid number: expecting a digit")
+	}
+	if src[i] == '0' {
+		i++
+	} else {
+		i = d.digits(src, i, false)
+	}
+	if i < len(src) && src[i] == '.' {
+		i++
+		if i >= len(src) || src[i] < '0' || src[i] > '9' {
+			return s.errorf(i, "invalid number: expecting a digit after the decimal point")
+		}
+		if d.nd == 0 {
+			for i < len(src) && src[i] == '0' {
+				d.exp--
+				i++
+			}
+		}
+		i = d.digits(src, i, true)
+	}
+	if i < len(src) && (src[i] == 'e' || src[i] == 'E') {
+		i++
+		eneg := false
+		if i < len(src) && (src[i] == '+' || src[i] == '-') {
+			eneg = src[i] == '-'
+			i++
+		}
+		if i >= len(src) || src[i] < '0' || src[i] > '9' {
+			return s.errorf(i, "invalid number: expecting a digit in the exponent")
+		}
+		e := 0
+		for ; i < len(src) && src[i] >= '0' && src[i] <= '9'; i++ {
+			if e < 1e8 {
+				e = e*10 + int(src[i]-'0')
+			}
+		}
+		if eneg {
+			e = -e
+		}
+		d.exp += e
+	}
+	for d.mant != 0 && d.mant%10 == 0 {
+		d.mant /= 10
+		d.exp++
+		d.nd--
+	}
+	v.decOK = true
+	s.pos = i
+	return nil
+}
+
+// digits reads the run of digits at src[i:] into d (after its first
+// significant digit, or at the start of the integer part) and returns the
+// offset after it. Fraction digits lower the exponent.
+func (d *decimal) digits(src []byte, i int, frac bool) int {
+	for i+8 <= len(src) {
+		w := binary.LittleEndian.Uint64(src[i:])
+		// A byte is a digit when its high nibble is 3 and adding 6 keeps
+		// it so; a carry out of a non-digit byte only disturbs the bytes
+		// after it.
+		m := (w&0xF0F0F0F0F0F0F0F0 ^ 0x3030303030303030) | ((w+0x0606060606060606)&0xF0F0F0F0F0F0F0F0 ^ 0x3030303030303030)
+		r := 8
+		if m != 0 {
+			r = bits.TrailingZeros64(m) / 8
+		}
+		if r == 0 {
+			return i
+		}
+		if d.nd+r > 19 {
+			break
+		}
+		if r < 8 {
+			// Move the r digits to the top and pad with '0's.
+			sh := uint(8 * (8 - r))
+			w = w<<sh | 0x3030303030303030&(1<<sh-1)
+		}
+		d.mant = d.mant*pow10u[r] + eightDigits(w)
+		d.nd += r
+		if frac {
+			d.exp -= r
+		}
+		i += r
+		if r < 8 {
+			return i
+		}
+	}
+	for ; i < len(src) && src[i] >= '0' && src[i] <= '9'; i++ {
+		switch {
+		case d.nd < 19:
+			d.mant = d.mant*10 + uint64(src[i]-'0')
+			d.nd++
+			if frac {
+				d.exp--
+			}
+		case frac:
+			d.over = d.over || src[i] != '0'
+		default:
+			d.exp++
+			d.over = d.over || src[i] != '0'
+		}
+	}
+	return i
+}
+
+var pow10u = [...]uint64{1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000}
+
+// eightDigits returns the value of the eight ASCII digits in w (the first
+// digit in the lowest byte).
+func eightDigits(w uint64) uint64 {
+	w -= 0x3030303030303030
+	w = w*10 + w>>8
+	return ((w&0x000000FF000000FF)*(100+1000000<<32) + (w>>16&0x000000FF000000FF)*(1+10000<<32)) >> 32
+}
+
 func (s *scanner) literal(word string) error {
 	if len(s.src)-s.pos < len(word) || string(s.src[s.pos:s.pos+len(word)]) != word {
 		return s.errorf(s.pos, "invalid literal; expecting %q", word)
@@ -704,14 +919,16 @@ func (s *scanner) onValue(n *pnode, v *value) {
 	case vString:
 		s.lookupString(ix, v)
 	case vNumber:
+		if len(ix.ranges) > 0 {
+			s.lookupRanges(ix.ranges, v)
+		}
 		if ix.numTxt.n > 0 {
 			if ls, ok := ix.numTxt.get(v.str); ok {
 				s.hitList(ls)
 			}
 		}
 		if ix.nums.n > 0 {
-			if f, ok := v.numCandidate(); ok {
-				k := floatKey(f)
+			if k, st := v.numExactKey(); st != numNot {
 				kb := [8]byte{byte(k >> 56), byte(k >> 48), byte(k >> 40), byte(k >> 32), byte(k >> 24), byte(k >> 16), byte(k >> 8), byte(k)}
 				if ls, ok := ix.nums.get(kb[:]); ok {
 					if _, ok := v.numKey(); ok {
@@ -808,6 +1025,31 @@ func (s *scanner) lookupString(ix *pathIndex, v *value) {
 	}
 }
 
+// lookupRanges tests the numeric conditions rs on the number v.
+func (s *scanner) lookupRanges(rs []slowRef, v *value) {
+	k, st := v.numApproxKey()
+	if st == numNot {
+		return
+	}
+	for i := range rs {
+		r := &rs[i]
+		if s.leafStamp[r.l.id] == s.gen {
+			continue
+		}
+		c := r.c
+		if st == numApprox {
+			if (c.loSet && k < c.lo && !near(k, c.lo)) || (c.hiSet && k > c.hi && !near(k, c.hi)) {
+				continue // out of range, however the number rounds
+			}
+		} else if (c.loSet && (k < c.lo || (c.loOpen && k == c.lo))) || (c.hiSet && (k > c.hi || (c.hiOpen && k == c.hi))) {
+			continue
+		}
+		if c.match(v) {
+			s.hit(r.l)
+		}
+	}
+}
+
 func (s *scanner) lower(b []byte) []byte {
 	s.lbuf = append(s.lbuf[:0], b...)
 	for i, c := range s.lbuf {
@@ -838,6 +1080,10 @@ func (s *scanner) hit(l *leaf) {
 		return
 	}
 	s.leafStamp[l.id] = s.gen
+	if l.direct != nil {
+		s.matchPattern(l.direct)
+		return
+	}
 	if l.absent {
 		return
 	}
