@@ -64,7 +64,7 @@ type patEntry struct {
 // pnode is a node of the path trie: one path component.
 type pnode struct {
 	name   string
-	anchor int // the byte of name to look for first in an early-exit test
+	anchor int        // the byte of name to look for first in an early-exit test
 	pathID int32      // -1 when no leaf names this path
 	idx    *pathIndex // the leaves on this path, nil when none
 	kids   hamt[*pnode]

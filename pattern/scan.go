@@ -3,8 +3,8 @@ package pattern
 import (
 	"bytes"
 	"encoding/binary"
-	"math/bits"
 	"fmt"
+	"math/bits"
 	"sync"
 	"unicode/utf8"
 	"unsafe"
