@@ -84,8 +84,8 @@ func (m *Matcher) AddPattern(name string, p *Pattern) error {
 	defer m.mu.Unlock()
 	s := m.snap.Load()
 	if old := m.byName[name]; old != nil {
-		s = m.b.apply(s, old, false)
 		m.b.release(old)
+		s = m.b.apply(s, old, false)
 	}
 	pe := m.b.newEntry(name, p)
 	m.byName[name] = pe
@@ -107,8 +107,8 @@ func (m *Matcher) Delete(name string) {
 	if len(m.byName) == 0 {
 		m.byName = map[string]*patEntry{} // let the map's memory go
 	}
+	m.b.release(pe) // before apply, which records the sizes of the id spaces
 	m.snap.Store(m.b.apply(m.snap.Load(), pe, false))
-	m.b.release(pe)
 }
 
 // Len returns the number of patterns.
