@@ -234,7 +234,7 @@ func (c *cond) match(v *value) bool {
 			if (c.loSet && k < c.lo && !near(k, c.lo)) || (c.hiSet && k > c.hi && !near(k, c.hi)) {
 				return false // out of range, however the number rounds
 			}
-			k, st = v.numExactKey()
+			k, _ = v.numExactKey()
 		}
 		if c.loSet && (k < c.lo || (c.loOpen && k == c.lo)) {
 			return false

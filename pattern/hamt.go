@@ -290,11 +290,8 @@ func (n *hnode[V]) without(i int, bit uint32) *hnode[V] {
 	if len(n.ents) == 1 {
 		return nil
 	}
+	// A node left holding a single key is pulled up by the caller.
 	c := &hnode[V]{bitmap: n.bitmap &^ bit, ents: make([]hent[V], 0, len(n.ents)-1)}
 	c.ents = append(append(c.ents, n.ents[:i]...), n.ents[i+1:]...)
-	if len(c.ents) == 1 && c.ents[0].sub == nil {
-		// A node holding a single key is pulled up by the caller.
-		return c
-	}
 	return c
 }

@@ -180,14 +180,6 @@ func (s *scanner) reset(event []byte, snap *snapshot, early, recordAll bool) {
 	}
 }
 
-// scanError is a syntax error found in the event.
-type scanError struct {
-	msg string
-	off int
-}
-
-func (e *scanError) Error() string { return e.msg }
-
 func (s *scanner) errorf(off int, format string, args ...any) error {
 	return &EventError{Reason: fmt.Sprintf(format, args...), Offset: off}
 }
