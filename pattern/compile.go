@@ -133,17 +133,6 @@ func compile(src []byte, o options) (*Pattern, error) {
 		sort.SliceStable(a.fields, func(i, j int) bool { return lessUTF16(a.fields[i].path, a.fields[j].path) })
 		p.alts = append(p.alts, a)
 	}
-	p.paths = sortedPaths(p.alts)
-	p.table = newPathTable(p.paths)
-	pid := make(map[string]int, len(p.paths))
-	for i, s := range p.paths {
-		pid[s] = i
-	}
-	for _, a := range p.alts {
-		for _, f := range a.fields {
-			f.pid = pid[f.path]
-		}
-	}
 	if o.maxComplexity > 0 {
 		if err := checkComplexity(p, o.maxComplexity, src); err != nil {
 			return nil, err

@@ -63,31 +63,66 @@ const (
 
 // value is one leaf value of an event.
 type value struct {
-	kind valueKind
-	str  []byte // decoded string, or the number's text
-	raw  []byte // the value as written in the event
-
-	numState uint8 // 0 unknown, 1 comparable, 2 not comparable
-	num      uint64
-	ipState  uint8 // 0 unknown, 1 an IP address, 2 not
-	ip       ipAddr
+	kind    valueKind
+	numSt   numStatus // numbers: how the text compares, once parsed
+	ipState uint8     // 0 unknown, 1 an IP address, 2 not
+	decOK   bool      // numbers: dec holds the text, read by the scanner
+	str     []byte    // decoded string, or the number's text
+	raw     []byte    // the value as written in the event
+	numF    float64   // numbers: the float, once parsed (see numSt)
+	dec     decimal
+	ip      ipAddr
 }
 
-func (v *value) numKey() (uint64, bool) {
-	if v.numState == 0 {
-		v.numState = 2
-		if k, ok := numKey(string(v.str)); ok {
-			v.num, v.numState = k, 1
+// numApproxKey returns the number's key and its status: numNot (not
+// comparable), numExact, numCheck (comparable only if the text is the
+// shortest decimal of the key's double) or numApprox (the key is within
+// numSlack of the exact one). It avoids the costly steps of numKey.
+func (v *value) numApproxKey() (uint64, numStatus) {
+	if v.numSt == numUnparsed {
+		if !v.decOK {
+			v.dec, v.decOK = parseDecimal(v.str), true
 		}
+		v.numF, v.numSt = numParseDecimal(v.str, v.dec, true)
 	}
-	return v.num, v.numState == 1
+	return floatKey(v.numF), v.numSt
+}
+
+// numExactKey returns the key of the nearest double and its status,
+// numNot, numExact or numCheck.
+func (v *value) numExactKey() (uint64, numStatus) {
+	if _, st := v.numApproxKey(); st == numApprox {
+		v.numF, v.numSt = numParseDecimal(v.str, v.dec, false)
+	}
+	return floatKey(v.numF), v.numSt
+}
+
+// numKey returns the key of a comparable number.
+func (v *value) numKey() (uint64, bool) {
+	k, st := v.numExactKey()
+	if st == numCheck {
+		st = numNot
+		if isShortest(v.str, v.numF) {
+			st = numExact
+		}
+		v.numSt = st
+	}
+	return k, st == numExact
+}
+
+// near reports whether key a may be the exact key of an approximate key b.
+func near(a, b uint64) bool {
+	if a > b {
+		return a-b <= numSlack
+	}
+	return b-a <= numSlack
 }
 
 func (v *value) ipAddr() (ipAddr, bool) {
 	if v.ipState == 0 {
 		v.ipState = 2
-		if looksLikeIP(string(v.str)) {
-			if a, ok := parseIP(string(v.str)); ok {
+		if looksLikeIP(asString(v.str)) {
+			if a, ok := parseIP(asString(v.str)); ok {
 				v.ip, v.ipState = a, 1
 			}
 		}
@@ -112,6 +147,10 @@ func (c *cond) match(v *value) bool {
 		}
 		if !c.numOK {
 			return string(v.str) == c.str
+		}
+		k, st := v.numApproxKey()
+		if st == numNot || (st == numApprox && !near(c.num, k)) || (st != numApprox && k != c.num) {
+			return false
 		}
 		k, ok := v.numKey()
 		return ok && k == c.num
@@ -142,14 +181,8 @@ func (c *cond) match(v *value) bool {
 				}
 			}
 		case vNumber:
-			if len(c.nums) > 0 {
-				if k, ok := v.numKey(); ok {
-					for _, n := range c.nums {
-						if n == k {
-							return false
-						}
-					}
-				}
+			if len(c.nums) > 0 && c.excludesNumber(v) {
+				return false
 			}
 		}
 		return true
@@ -193,9 +226,15 @@ func (c *cond) match(v *value) bool {
 		if v.kind != vNumber {
 			return false
 		}
-		k, ok := v.numKey()
-		if !ok {
+		k, st := v.numApproxKey()
+		switch st {
+		case numNot:
 			return false
+		case numApprox:
+			if (c.loSet && k < c.lo && !near(k, c.lo)) || (c.hiSet && k > c.hi && !near(k, c.hi)) {
+				return false // out of range, however the number rounds
+			}
+			k, _ = v.numExactKey()
 		}
 		if c.loSet && (k < c.lo || (c.loOpen && k == c.lo)) {
 			return false
@@ -203,9 +242,38 @@ func (c *cond) match(v *value) bool {
 		if c.hiSet && (k > c.hi || (c.hiOpen && k == c.hi)) {
 			return false
 		}
-		return true
+		_, ok := v.numKey()
+		return ok
 	case condExists:
 		return true
+	}
+	return false
+}
+
+// excludesNumber reports whether the number v is one of c.nums.
+func (c *cond) excludesNumber(v *value) bool {
+	k, st := v.numApproxKey()
+	if st == numNot {
+		return false
+	}
+	maybe := false
+	for _, n := range c.nums {
+		if n == k || (st == numApprox && near(n, k)) {
+			maybe = true
+			break
+		}
+	}
+	if !maybe {
+		return false
+	}
+	k, ok := v.numKey()
+	if !ok {
+		return false
+	}
+	for _, n := range c.nums {
+		if n == k {
+			return true
+		}
 	}
 	return false
 }

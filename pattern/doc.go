@@ -78,7 +78,17 @@
 // A [*Pattern] is immutable: any number of goroutines may call its methods
 // at once. A [Matcher] is safe for concurrent use: Match reads an immutable
 // snapshot through an atomic pointer and never blocks, while Add,
-// AddPattern and Delete take a mutex, build a new snapshot and publish it;
-// a Match running meanwhile sees the set before or after the change, never
-// part of it. No function of the package starts a goroutine.
+// AddPattern and Delete take a mutex, build a new snapshot that shares all
+// unchanged parts with the current one, and publish it; a Match running
+// meanwhile sees the set before or after the change, never part of it. No
+// function of the package starts a goroutine.
+//
+// # Many patterns
+//
+// A [Matcher] indexes its patterns by event path and value, so matching an
+// event costs about the same for five patterns as for ten thousand. It
+// reads an event only as far as it must: once the rest cannot hold a value
+// on a path some pattern names, it stops, without validating the rest (see
+// [Matcher]). [Pattern.Match] and [TestEventPattern] run the same engine
+// and always read and validate the whole event.
 package pattern

@@ -1,6 +1,7 @@
 package pattern
 
-// Matching one alternative against a scanned event.
+// The exact, array-consistent evaluation of one alternative against the
+// recorded values of an event.
 //
 // Every field of the alternative needs a value that satisfies one of its
 // conditions (or, with {"exists": false}, no value), and the chosen values
@@ -11,13 +12,75 @@ package pattern
 //
 // The search keeps the set of distinct "memberships" (array element choices)
 // reachable after each field, forgetting arrays that no later field can
-// touch, so it stays small for real events.
+// touch, so it stays small for real events. It runs on the scanner's
+// scratch buffers and allocates nothing once they have grown.
 
-// membership is a set of array element choices, sorted by array id.
-type membership []arrayPos
+// searchState is one reachable membership: mem[ms:me], reached from state
+// parent of the previous field by choosing value v (-1: none).
+type searchState struct {
+	ms, me int32
+	parent int32
+	v      int32
+}
+
+// matchesAny reports whether some condition of f accepts the value.
+func (f *field) matchesAny(v *value) bool {
+	for i := range f.conds {
+		if f.conds[i].match(v) {
+			return true
+		}
+	}
+	return false
+}
+
+// buildByPath groups the recorded values by path.
+func (s *scanner) buildByPath() {
+	if s.byPathBuilt {
+		return
+	}
+	s.byPathBuilt = true
+	np := int(s.snap.nPaths)
+	if cap(s.byPathOff) < np+1 {
+		s.byPathOff = make([]int32, np+1)
+	}
+	off := s.byPathOff[:np+1]
+	clear(off)
+	for i := range s.recs {
+		off[s.recs[i].pid+1]++
+	}
+	for p := 1; p <= np; p++ {
+		off[p] += off[p-1]
+	}
+	if cap(s.byPathIdx) < len(s.recs) {
+		s.byPathIdx = make([]int32, len(s.recs)+len(s.recs)/2)
+	}
+	idx := s.byPathIdx[:len(s.recs)]
+	// Fill in document order, using off[p] as the cursor, then shift back.
+	for i := range s.recs {
+		p := s.recs[i].pid
+		idx[off[p]] = int32(i)
+		off[p]++
+	}
+	for p := np; p > 0; p-- {
+		off[p] = off[p-1]
+	}
+	off[0] = 0
+	s.byPathOff = off
+	s.byPathIdx = idx
+}
+
+// valsOf returns the indexes of the recorded values at path pid.
+func (s *scanner) valsOf(pid int32) []int32 {
+	return s.byPathIdx[s.byPathOff[pid]:s.byPathOff[pid+1]]
+}
+
+func (s *scanner) trailOf(i int32) []arrayPos {
+	r := &s.recs[i]
+	return s.trails[r.trailStart:r.trailEnd]
+}
 
 // consistent reports whether trail t agrees with m on every shared array.
-func (m membership) consistent(t []arrayPos) bool {
+func consistent(m, t []arrayPos) bool {
 	i, j := 0, 0
 	for i < len(m) && j < len(t) {
 		switch {
@@ -36,167 +99,123 @@ func (m membership) consistent(t []arrayPos) bool {
 	return true
 }
 
-// merge returns m with the choices of t added (m and t are consistent),
-// keeping only arrays with keep(arr) true.
-func (m membership) merge(t []arrayPos, keep func(int32) bool) membership {
-	out := make(membership, 0, len(m)+len(t))
-	i, j := 0, 0
-	for i < len(m) || j < len(t) {
-		var p arrayPos
-		switch {
-		case j >= len(t) || (i < len(m) && m[i].arr < t[j].arr):
-			p = m[i]
-			i++
-		case i >= len(m) || t[j].arr < m[i].arr:
-			p = t[j]
-			j++
-		default:
-			p = m[i]
-			i++
-			j++
-		}
-		if keep(p.arr) {
-			out = append(out, p)
-		}
+// search runs the array-consistent search for alternative a. With want,
+// s.choice receives the index of the value chosen for each leaf (-1 for an
+// absent field) when a matches.
+func (s *scanner) search(a *alt, want bool) bool {
+	s.buildByPath()
+	if cap(s.lastUse) < int(s.narr) {
+		s.lastUse = make([]int32, s.narr)
 	}
-	return out
-}
-
-func (m membership) equal(o membership) bool {
-	if len(m) != len(o) {
-		return false
+	lu := s.lastUse[:s.narr]
+	for i := range lu {
+		lu[i] = -1
 	}
-	for i := range m {
-		if m[i] != o[i] {
-			return false
-		}
-	}
-	return true
-}
-
-// values returns the indexes of the event values at the field's path.
-func fieldValues(ev *flatEvent, f *field, gid []int32) []int32 {
-	id := int32(f.pid)
-	if gid != nil {
-		id = gid[f.pid]
-	}
-	return ev.byPath[id]
-}
-
-// matchesAny reports whether some condition of f accepts the value.
-func (f *field) matchesAny(v *value) bool {
-	for i := range f.conds {
-		if f.conds[i].match(v) {
-			return true
-		}
-	}
-	return false
-}
-
-// match reports whether the alternative matches the event. gid maps the
-// pattern's path ids to the event's (nil when they are the same).
-func (a *alternative) match(ev *flatEvent, gid []int32) bool {
-	// Fast path: no value involved lies in an array.
-	arrays := false
-	for _, f := range a.fields {
-		for _, vi := range fieldValues(ev, f, gid) {
-			if ev.values[vi].trailEnd > ev.values[vi].trailStart {
-				arrays = true
-				break
-			}
-		}
-		if arrays {
-			break
-		}
-	}
-	if !arrays {
-		for _, f := range a.fields {
-			vals := fieldValues(ev, f, gid)
-			if len(vals) == 0 {
-				if !f.absent {
-					return false
-				}
-				continue
-			}
-			ok := false
-			for _, vi := range vals {
-				if f.matchesAny(&ev.values[vi].val) {
-					ok = true
-					break
-				}
-			}
-			if !ok {
-				return false
-			}
-		}
-		return true
-	}
-	return a.matchArrays(ev, gid) != nil
-}
-
-// matchArrays runs the array-consistent search. It returns, for a match,
-// the index of the value chosen for each field (-1 for an absent field),
-// or nil.
-func (a *alternative) matchArrays(ev *flatEvent, gid []int32) []int32 {
-	// lastUse[arr] is the last field index whose values touch arr.
-	lastUse := make(map[int32]int, 8)
-	for i, f := range a.fields {
-		for _, vi := range fieldValues(ev, f, gid) {
-			for _, p := range ev.trail(vi) {
-				lastUse[p.arr] = i
+	for i, l := range a.leaves {
+		for _, vi := range s.valsOf(l.pathID) {
+			for _, p := range s.trailOf(vi) {
+				lu[p.arr] = int32(i)
 			}
 		}
 	}
-	type state struct {
-		m      membership
-		choice []int32
-	}
-	states := []state{{}}
-	for i, f := range a.fields {
-		keep := func(arr int32) bool {
-			last, ok := lastUse[arr]
-			return ok && last > i
+	s.mem = s.mem[:0]
+	s.states = append(s.states[:0], searchState{parent: -1, v: -1})
+	lo, hi := 0, 1
+	for i, l := range a.leaves {
+		vals := s.valsOf(l.pathID)
+		if cap(s.ok) < len(vals) {
+			s.ok = make([]bool, len(vals))
 		}
-		vals := fieldValues(ev, f, gid)
-		ok := make([]bool, len(vals))
+		ok := s.ok[:len(vals)]
 		for k, vi := range vals {
-			ok[k] = f.matchesAny(&ev.values[vi].val)
+			ok[k] = l.f.matchesAny(&s.recs[vi].val)
 		}
-		var next []state
-		add := func(m membership, choice []int32, v int32) {
-			for _, s := range next {
-				if s.m.equal(m) {
-					return
-				}
-			}
-			c := make([]int32, len(choice)+1)
-			copy(c, choice)
-			c[len(choice)] = v
-			next = append(next, state{m, c})
-		}
-		for _, s := range states {
-			if f.absent {
+		next := len(s.states)
+		for si := lo; si < hi; si++ {
+			st := s.states[si]
+			m := s.mem[st.ms:st.me]
+			if l.absent {
 				present := false
 				for _, vi := range vals {
-					if s.m.consistent(ev.trail(vi)) {
+					if consistent(m, s.trailOf(vi)) {
 						present = true
 						break
 					}
 				}
 				if !present {
-					add(s.m.merge(nil, keep), s.choice, -1)
+					s.addState(next, int32(si), -1, m, nil, int32(i), lu)
 				}
 			}
 			for k, vi := range vals {
-				if ok[k] && s.m.consistent(ev.trail(vi)) {
-					add(s.m.merge(ev.trail(vi), keep), s.choice, vi)
+				if ok[k] {
+					t := s.trailOf(vi)
+					if consistent(m, t) {
+						s.addState(next, int32(si), vi, m, t, int32(i), lu)
+					}
 				}
 			}
 		}
-		if len(next) == 0 {
-			return nil
+		if len(s.states) == next {
+			return false
 		}
-		states = next
+		lo, hi = next, len(s.states)
 	}
-	return states[0].choice
+	if want {
+		n := len(a.leaves)
+		if cap(s.choice) < n {
+			s.choice = make([]int32, n)
+		}
+		s.choice = s.choice[:n]
+		si := int32(lo)
+		for i := n - 1; i >= 0; i-- {
+			s.choice[i] = s.states[si].v
+			si = s.states[si].parent
+		}
+	}
+	return true
+}
+
+// addState adds the membership m ∪ t, restricted to arrays that a field
+// after field i still touches, as a state of the level starting at
+// states[next], unless that level has it already.
+func (s *scanner) addState(next int, parent, v int32, m, t []arrayPos, i int32, lu []int32) {
+	ms := int32(len(s.mem))
+	a, b := 0, 0
+	for a < len(m) || b < len(t) {
+		var p arrayPos
+		switch {
+		case b >= len(t) || (a < len(m) && m[a].arr < t[b].arr):
+			p = m[a]
+			a++
+		case a >= len(m) || t[b].arr < m[a].arr:
+			p = t[b]
+			b++
+		default:
+			p = m[a]
+			a++
+			b++
+		}
+		if lu[p.arr] > i {
+			s.mem = append(s.mem, p)
+		}
+	}
+	me := int32(len(s.mem))
+	nm := s.mem[ms:me]
+	for k := next; k < len(s.states); k++ {
+		o := s.mem[s.states[k].ms:s.states[k].me]
+		if len(o) == len(nm) && equalPos(o, nm) {
+			s.mem = s.mem[:ms]
+			return
+		}
+	}
+	s.states = append(s.states, searchState{ms: ms, me: me, parent: parent, v: v})
+}
+
+func equalPos(a, b []arrayPos) bool {
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }

@@ -121,3 +121,17 @@ func ExampleNewMatcher() {
 	// [ec2-any ec2-stopped] <nil>
 	// [ec2-stopped]
 }
+
+func ExampleMatcher_Stats() {
+	m := pattern.NewMatcher()
+	_ = m.Add("a", []byte(`{"source": ["aws.ec2"], "detail": {"state": ["stopped", "terminated"]}}`))
+	_ = m.Add("b", []byte(`{"$or": [{"source": ["aws.s3"]}, {"detail": {"bucket": [{"exists": true}]}}]}`))
+	fmt.Printf("%+v\n", m.Stats())
+
+	m.Delete("a")
+	m.Delete("b")
+	fmt.Printf("%+v\n", m.Stats())
+	// Output:
+	// {Patterns:2 Alternatives:3 Fields:4 Paths:3 Nodes:4 IndexEntries:5}
+	// {Patterns:0 Alternatives:0 Fields:0 Paths:0 Nodes:0 IndexEntries:0}
+}

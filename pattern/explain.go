@@ -54,44 +54,51 @@ type Condition struct {
 //
 // Explain is slower than Match; use it to debug patterns and in tests.
 func (p *Pattern) Explain(event []byte) (Explanation, error) {
+	eng, pe := p.engine()
 	sc := getScanner()
 	defer putScanner(sc)
-	ev, err := sc.scan(event, p.table)
-	if err != nil {
+	sc.reset(event, eng, false, true)
+	if err := sc.document(); err != nil {
 		return Explanation{}, err
 	}
+	sc.buildByPath()
+	leafOf := make(map[*field]*leaf, len(pe.leaves))
+	for _, l := range pe.leaves {
+		leafOf[l.f] = l
+	}
 	var x Explanation
-	for _, a := range p.alts {
-		ea := a.explain(ev)
+	for i, a := range p.alts {
+		ea := a.explain(sc, pe.alts[i], leafOf)
 		x.Alternatives = append(x.Alternatives, ea)
 		x.Match = x.Match || ea.Match
 	}
 	return x, nil
 }
 
-func (a *alternative) explain(ev *flatEvent) Alternative {
+// explain explains alternative a, whose leaves in the engine are those of
+// ea, against the values recorded by sc.
+func (a *alternative) explain(sc *scanner, ea *alt, leafOf map[*field]*leaf) Alternative {
 	var out Alternative
-	choice := a.matchArrays(ev, nil) // index by a.fields
 	chosen := map[*field]int32{}
-	if choice != nil {
+	if sc.search(ea, true) {
 		out.Match = true
 		for i, f := range a.fields {
-			chosen[f] = choice[i]
+			chosen[f] = sc.choice[i]
 		}
 	}
 	all := true
 	for _, f := range a.doc {
-		vals := ev.byPath[f.pid]
+		vals := sc.valsOf(leafOf[f].pathID)
 		c := Condition{Path: f.path, Pattern: f.src}
 		if out.Match {
 			c.Held = true
 			if vi := chosen[f]; vi >= 0 {
-				c.Values = []string{string(ev.values[vi].val.raw)}
+				c.Values = []string{string(sc.recs[vi].val.raw)}
 			}
 		} else {
 			for _, vi := range vals {
-				c.Values = append(c.Values, string(ev.values[vi].val.raw))
-				if f.matchesAny(&ev.values[vi].val) {
+				c.Values = append(c.Values, string(sc.recs[vi].val.raw))
+				if f.matchesAny(&sc.recs[vi].val) {
 					c.Held = true
 				}
 			}

@@ -1,6 +1,10 @@
 package pattern
 
-import "testing"
+import (
+	"math"
+	"strconv"
+	"testing"
+)
 
 // TestParseIPJava checks parseIP against answers recorded from Java 17's
 // InetAddress.getByName (behind AWS's IPv4/IPv6 shape check).
@@ -98,4 +102,55 @@ func TestWildcardComplexity(t *testing.T) {
 			t.Errorf("complexity(%q) = %d, want %d", tc.ops, got, tc.want)
 		}
 	}
+}
+
+// TestNumKeyFast checks the fast numKey against the plain definition.
+func TestNumKeyFast(t *testing.T) {
+	inputs := []string{"0", "-0", "0.0", "0e10", "1", "-1", "300", "300.0", "3e2", "3.00E+2", "0.1", "1e-400", "1e400",
+		"-1e400", "37.807807921694092", "37.80780792169409", "9007199254740993", "9007199254740992",
+		"1.7976931348623157e308", "1.7976931348623159e308", "5e-324", "4.9e-324", "4.9E-324", "2.2250738585072014e-308",
+		"2.225073858507201e-308", "123456789012", "0.30000000000000004", "0.30000000000000001", "-122.390175256670702",
+		"37.753314871415085", "-122.38640037424922", "37.80106977242685", "1e23", "1e22", "1e21", "8.41e21",
+		"123456789012345678901234567890", "1.00000000000000000000000000", "100000000000000000000000", "0.000001",
+		"1e-7", "12345678901234567", "1234567890123456", "123456789012345", "1e0", "10e-1", "2.5", "-2.5e-3"}
+	for e := -330; e <= 310; e += 7 {
+		inputs = append(inputs, "1e"+strconv.Itoa(e), "4.9e"+strconv.Itoa(e), "1.2345678901234567e"+strconv.Itoa(e))
+	}
+	r := uint64(1)
+	for i := 0; i < 20000; i++ {
+		r = r*6364136223846793005 + 1442695040888963407
+		f := math.Float64frombits(r)
+		if math.IsNaN(f) || math.IsInf(f, 0) {
+			continue
+		}
+		inputs = append(inputs, strconv.FormatFloat(f, 'e', -1, 64), strconv.FormatFloat(f, 'g', 17, 64),
+			strconv.FormatFloat(f, 'e', int(r%20), 64), strconv.FormatFloat(float64(int64(r>>20))/1e6, 'f', int(r%18), 64))
+	}
+	var sc scanner
+	for _, in := range inputs {
+		k1, ok1 := numKey(in)
+		k2, ok2 := numKeyRef(in)
+		if ok1 != ok2 || k1 != k2 {
+			t.Errorf("numKey(%q) = %x %v, reference %x %v", in, k1, ok1, k2, ok2)
+		}
+		// The scanner reads numbers as parseDecimal does, and the
+		// approximate key is within numSlack of the exact one.
+		sc.src, sc.pos = []byte(in), 0
+		v := value{kind: vNumber, str: []byte(in)}
+		if err := sc.number(&v); err != nil || sc.pos != len(in) {
+			t.Fatalf("scanner.number(%q): %v at %d", in, err, sc.pos)
+		}
+		if d := parseDecimal([]byte(in)); d != v.dec {
+			t.Errorf("scanner reads %q as %+v, parseDecimal as %+v", in, v.dec, d)
+		}
+		ka, st := v.numApproxKey()
+		ke, ste := v.numExactKey()
+		if st == numApprox && !near(ka, ke) {
+			t.Errorf("%q: approximate key %x is far from %x", in, ka, ke)
+		}
+		if k, ok := v.numKey(); ok != ok2 || k != k2 && ok || ste == numApprox {
+			t.Errorf("value.numKey(%q) = %x %v, reference %x %v", in, k, ok, k2, ok2)
+		}
+	}
+	t.Logf("%d numbers compared", len(inputs))
 }

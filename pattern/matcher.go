@@ -2,40 +2,63 @@ package pattern
 
 import (
 	"errors"
-	"sort"
+	"slices"
 	"sync"
 	"sync/atomic"
 )
 
-// Matcher holds many named patterns and finds all that match an event.
+// Matcher holds many named patterns in one shared structure and finds all
+// that match an event. The cost of matching an event depends on the event
+// and on how many patterns match it, hardly on how many patterns there are:
+// the patterns are indexed by field path and value (see "Performance"
+// below).
 //
-// Matcher is safe for concurrent use. Match never blocks: it reads an
-// immutable snapshot of the pattern set through an atomic pointer. Add,
-// AddPattern and Delete are serialized by a mutex; each builds a new
-// snapshot and publishes it atomically, so a Match that runs during an
-// update sees the set either before or after it, never a mix.
+// # Concurrency
 //
-// This version evaluates every pattern against one scan of the event; its
-// cost grows with the number of patterns.
+// Matcher is safe for concurrent use. Match never blocks and takes no lock:
+// it reads an immutable snapshot of the pattern set through an atomic
+// pointer. Add, AddPattern and Delete are serialized by a mutex; each builds
+// the next snapshot, sharing every part that did not change with the
+// current one, and publishes it atomically. A Match that runs during an
+// update sees the set either before or after it, never a mix, and a Match
+// that starts after Add or Delete has returned sees its effect.
+//
+// # Early exit
+//
+// Match reads the event from the start and stops as soon as the rest of the
+// event cannot hold a value on a path that some pattern names: it proves
+// that with a few substring searches (no array is open, the rest has no
+// backslash and none of the keys that could lead to a pattern path). The
+// answer is exactly the one a full reading gives, repeated keys and dotted
+// keys included. What Match reads it validates as strictly as
+// [Pattern.Match]; a syntax error in the part it does not read is not
+// reported. Use [Pattern.Match] or [TestEventPattern] to validate a whole
+// event, or validate events where they enter the program.
+//
+// # Performance
+//
+// Match allocates nothing once its internal buffers have grown (they are
+// pooled per Matcher). Strings, numbers, IP addresses, prefixes, suffixes,
+// ASCII case-insensitive operands and wildcards with a literal head or tail
+// are found through per-path indexes, so their cost does not grow with the
+// number of patterns; anything-but, numeric ranges, cidr, non-ASCII
+// case-insensitive operands and wildcards that start and end with a star
+// are tested one by one per value of their path.
 type Matcher struct {
 	opts options
-	mu   sync.Mutex // serializes writers
-	snap atomic.Pointer[matcherSnapshot]
-}
+	mu   sync.Mutex // serializes writers and guards b and byName
+	snap atomic.Pointer[snapshot]
 
-// matcherSnapshot is an immutable pattern set.
-type matcherSnapshot struct {
-	names    []string   // sorted
-	patterns []*Pattern // patterns[i] is named names[i]
-	gids     [][]int32  // gids[i][pid] is the table id of pattern i's path pid
-	table    *pathTable // every path of every pattern
+	b      builder
+	byName map[string]*patEntry
+	pool   sync.Pool // *scanner
 }
 
 // NewMatcher returns an empty Matcher. The options set the limits that Add
 // enforces, as for [Compile].
 func NewMatcher(opts ...Option) *Matcher {
-	m := &Matcher{opts: buildOptions(opts)}
-	m.snap.Store(buildSnapshot(nil, nil))
+	m := &Matcher{opts: buildOptions(opts), byName: map[string]*patEntry{}}
+	m.snap.Store(emptySnapshot())
 	return m
 }
 
@@ -51,93 +74,100 @@ func (m *Matcher) Add(name string, pattern []byte) error {
 }
 
 // AddPattern stores a compiled pattern under name, replacing any pattern of
-// that name.
+// that name. The same *Pattern may be stored in any number of Matchers and
+// under any number of names.
 func (m *Matcher) AddPattern(name string, p *Pattern) error {
 	if p == nil {
 		return errors.New("pattern: AddPattern with a nil *Pattern")
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	old := m.snap.Load()
-	names := old.names
-	pats := old.patterns
-	i := sort.SearchStrings(names, name)
-	var nn []string
-	var np []*Pattern
-	if i < len(names) && names[i] == name {
-		nn = names
-		np = append([]*Pattern(nil), pats...)
-		np[i] = p
-	} else {
-		nn = make([]string, 0, len(names)+1)
-		nn = append(append(append(nn, names[:i]...), name), names[i:]...)
-		np = make([]*Pattern, 0, len(pats)+1)
-		np = append(append(append(np, pats[:i]...), p), pats[i:]...)
+	s := m.snap.Load()
+	if old := m.byName[name]; old != nil {
+		m.b.release(old)
+		s = m.b.apply(s, old, false)
 	}
-	m.snap.Store(buildSnapshot(nn, np))
+	pe := m.b.newEntry(name, p)
+	m.byName[name] = pe
+	m.snap.Store(m.b.apply(s, pe, true))
 	return nil
 }
 
-// Delete removes the pattern stored under name, if any.
+// Delete removes the pattern stored under name, if any. Once Delete has
+// returned, no Match reports name, and the Matcher holds nothing of the
+// pattern any more.
 func (m *Matcher) Delete(name string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	old := m.snap.Load()
-	i := sort.SearchStrings(old.names, name)
-	if i == len(old.names) || old.names[i] != name {
+	pe := m.byName[name]
+	if pe == nil {
 		return
 	}
-	nn := append(append([]string(nil), old.names[:i]...), old.names[i+1:]...)
-	np := append(append([]*Pattern(nil), old.patterns[:i]...), old.patterns[i+1:]...)
-	m.snap.Store(buildSnapshot(nn, np))
+	delete(m.byName, name)
+	if len(m.byName) == 0 {
+		m.byName = map[string]*patEntry{} // let the map's memory go
+	}
+	m.b.release(pe) // before apply, which records the sizes of the id spaces
+	m.snap.Store(m.b.apply(m.snap.Load(), pe, false))
 }
 
 // Len returns the number of patterns.
-func (m *Matcher) Len() int { return len(m.snap.Load().names) }
+func (m *Matcher) Len() int { return m.snap.Load().patterns }
+
+// Stats describes the size of the Matcher's shared structure.
+func (m *Matcher) Stats() MatcherStats { return m.snap.Load().stats }
 
 // Match appends to dst the name of every pattern that event matches, each
 // once, in ascending byte order of name, and returns the extended slice.
 // The event must be a JSON object; otherwise Match returns dst unchanged and
-// an [*EventError].
+// an [*EventError]. Match may stop reading early (see "Early exit" above).
 func (m *Matcher) Match(event []byte, dst []string) ([]string, error) {
 	s := m.snap.Load()
-	sc := getScanner()
-	defer putScanner(sc)
-	ev, err := sc.scan(event, s.table)
-	if err != nil {
+	sc, _ := m.pool.Get().(*scanner)
+	if sc == nil {
+		sc = new(scanner)
+	}
+	defer func() {
+		sc.release()
+		m.pool.Put(sc)
+	}()
+	sc.reset(event, s, true, false)
+	if err := sc.run(); err != nil {
 		return dst, err
 	}
-	for i, p := range s.patterns {
-		for _, a := range p.alts {
-			if a.match(ev, s.gids[i]) {
-				dst = append(dst, s.names[i])
-				break
-			}
-		}
+	matched := sc.matched
+	sortByName(matched)
+	for _, p := range matched {
+		dst = append(dst, p.name)
 	}
 	return dst, nil
 }
 
-func buildSnapshot(names []string, pats []*Pattern) *matcherSnapshot {
-	set := map[string]bool{}
-	for _, p := range pats {
-		for _, path := range p.paths {
-			set[path] = true
+// nameLess orders patterns by name.
+func nameLess(a, b *patEntry) bool {
+	if a.key != b.key {
+		return a.key < b.key
+	}
+	return a.name < b.name
+}
+
+// sortByName sorts ps by name: by insertion for the usual few matches.
+func sortByName(ps []*patEntry) {
+	if len(ps) > 24 {
+		slices.SortFunc(ps, func(a, b *patEntry) int {
+			if nameLess(a, b) {
+				return -1
+			}
+			if nameLess(b, a) {
+				return 1
+			}
+			return 0
+		})
+		return
+	}
+	for i := 1; i < len(ps); i++ {
+		for j := i; j > 0 && nameLess(ps[j], ps[j-1]); j-- {
+			ps[j], ps[j-1] = ps[j-1], ps[j]
 		}
 	}
-	all := make([]string, 0, len(set))
-	for path := range set {
-		all = append(all, path)
-	}
-	sort.Strings(all)
-	t := newPathTable(all)
-	gids := make([][]int32, len(pats))
-	for i, p := range pats {
-		g := make([]int32, len(p.paths))
-		for j, path := range p.paths {
-			g[j] = t.ids[path]
-		}
-		gids[i] = g
-	}
-	return &matcherSnapshot{names: names, patterns: pats, gids: gids, table: t}
 }

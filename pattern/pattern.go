@@ -1,8 +1,8 @@
 package pattern
 
 import (
-	"sort"
 	"strings"
+	"sync"
 	"unicode/utf16"
 )
 
@@ -74,10 +74,12 @@ func WithMaxWildcardComplexity(n int) Option { return func(o *options) { o.maxCo
 // Pattern is a compiled EventBridge event pattern. It is immutable and safe
 // for concurrent use by multiple goroutines.
 type Pattern struct {
-	src   string
-	alts  []*alternative
-	paths []string // distinct field paths named by any alternative, sorted
-	table *pathTable
+	src  string
+	alts []*alternative
+
+	once sync.Once // builds eng and pe on first use
+	eng  *snapshot // the pattern alone, for Match and Explain
+	pe   *patEntry
 }
 
 // alternative is one way for the pattern to match: the pattern with every
@@ -90,7 +92,6 @@ type alternative struct {
 // field is the leaf array of one path: its conditions are ORed.
 type field struct {
 	path   string
-	pid    int // index into Pattern.paths
 	conds  []cond
 	absent bool   // {"exists": false} is among the conditions
 	src    string // the leaf array as written, compacted
@@ -115,19 +116,25 @@ func (p *Pattern) String() string { return p.src }
 // EventBridge's envelope fields); anything else gets an [*EventError].
 //
 // Match reads event without retaining it and is safe to call concurrently.
+//
+// Match runs the engine of [Matcher] over a snapshot holding only p, so a
+// Matcher and its patterns answer alike; unlike [Matcher.Match], it reads
+// and validates the whole event.
 func (p *Pattern) Match(event []byte) (bool, error) {
+	eng, _ := p.engine()
 	sc := getScanner()
 	defer putScanner(sc)
-	ev, err := sc.scan(event, p.table)
-	if err != nil {
+	sc.reset(event, eng, false, false)
+	if err := sc.run(); err != nil {
 		return false, err
 	}
-	for _, a := range p.alts {
-		if a.match(ev, nil) {
-			return true, nil
-		}
-	}
-	return false, nil
+	return len(sc.matched) > 0, nil
+}
+
+// engine returns the snapshot of p alone, building it on first use.
+func (p *Pattern) engine() (*snapshot, *patEntry) {
+	p.once.Do(func() { p.eng, p.pe = buildSingle(p) })
+	return p.eng, p.pe
 }
 
 // utf16Len returns the length of s in UTF-16 code units, counting an
@@ -164,50 +171,6 @@ func utf16Key(r rune) uint32 {
 		return uint32(hi)<<16 | uint32(lo)
 	}
 	return uint32(r) << 16
-}
-
-// pathTable maps the dotted paths a pattern set names to ids, and records
-// every proper prefix of them so the event scanner can skip what no
-// pattern reads.
-type pathTable struct {
-	ids   map[string]int32 // path -> id
-	flags map[string]uint8 // path or prefix -> flagPath|flagPrefix
-	n     int
-}
-
-const (
-	flagPath   = 1
-	flagPrefix = 2
-)
-
-func newPathTable(paths []string) *pathTable {
-	t := &pathTable{ids: make(map[string]int32, len(paths)), flags: make(map[string]uint8, 2*len(paths)), n: len(paths)}
-	for i, p := range paths {
-		t.ids[p] = int32(i)
-		t.flags[p] |= flagPath
-		for j := 0; j < len(p); j++ {
-			if p[j] == '.' {
-				t.flags[p[:j]] |= flagPrefix
-			}
-		}
-	}
-	return t
-}
-
-// sortedPaths returns the distinct paths of alts in byte order.
-func sortedPaths(alts []*alternative) []string {
-	set := map[string]bool{}
-	for _, a := range alts {
-		for _, f := range a.fields {
-			set[f.path] = true
-		}
-	}
-	out := make([]string, 0, len(set))
-	for p := range set {
-		out = append(out, p)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // jsonPathKey renders one key of a JSON path.

@@ -177,28 +177,63 @@ func refFlatten(v jv, path string, nested bool, trail [][2]int, arrays *int, out
 
 // refMatch is the reference answer for a valid pattern and an event object.
 func refMatch(pattern, event []byte) (bool, error) {
+	p, err := refCompile(pattern)
+	if err != nil {
+		return false, err
+	}
+	e, err := refParseEvent(event)
+	if err != nil {
+		return false, err
+	}
+	return p.match(e), nil
+}
+
+// refPattern is a decoded pattern, expanded into its alternatives.
+type refPattern struct {
+	rules []refRule
+	keys  [][]string // per rule, its paths in UTF-16 order
+}
+
+func refCompile(pattern []byte) (*refPattern, error) {
 	p, err := refDecode(pattern)
 	if err != nil {
-		return false, err
+		return nil, err
 	}
-	e, err := refDecode(event)
-	if err != nil {
-		return false, err
-	}
-	if e.kind != 'o' {
-		return false, fmt.Errorf("event is not an object")
-	}
-	var leaves []refLeaf
-	n := 0
-	refFlatten(e, "", false, nil, &n, &leaves)
-	for _, r := range refExpand(p, "", false, nil) {
+	rp := &refPattern{rules: refExpand(p, "", false, nil)}
+	for _, r := range rp.rules {
 		keys := append([]string(nil), r.order...)
 		sort.Slice(keys, func(i, j int) bool { return refLessUTF16(keys[i], keys[j]) })
-		if refSearch(keys, r.m, leaves, 0, map[int]int{}) {
-			return true, nil
+		rp.keys = append(rp.keys, keys)
+	}
+	return rp, nil
+}
+
+// refEvent is a decoded event, flattened into its leaves.
+type refEvent struct {
+	leaves []refLeaf
+}
+
+func refParseEvent(event []byte) (*refEvent, error) {
+	e, err := refDecode(event)
+	if err != nil {
+		return nil, err
+	}
+	if e.kind != 'o' {
+		return nil, fmt.Errorf("event is not an object")
+	}
+	re := &refEvent{}
+	n := 0
+	refFlatten(e, "", false, nil, &n, &re.leaves)
+	return re, nil
+}
+
+func (p *refPattern) match(e *refEvent) bool {
+	for i, r := range p.rules {
+		if refSearch(p.keys[i], r.m, e.leaves, 0, map[int]int{}) {
+			return true
 		}
 	}
-	return false, nil
+	return false
 }
 
 func refLessUTF16(a, b string) bool {

@@ -30,58 +30,55 @@ func TestEventPattern(pattern, event []byte) (bool, error) {
 	return p.Match(event)
 }
 
-var envelopeTable = newPathTable(envelopeFields)
+var emptyEngine = emptySnapshot()
+
+// validateEvent reports an *EventError unless event is a JSON object.
+func validateEvent(event []byte) error {
+	sc := getScanner()
+	defer putScanner(sc)
+	sc.reset(event, emptyEngine, false, false)
+	return sc.document()
+}
 
 // checkEnvelope reports an *EventError unless event is a JSON object with
 // every envelope field at its top level.
 func checkEnvelope(event []byte) error {
-	sc := getScanner()
-	defer putScanner(sc)
-	ev, err := sc.scan(event, envelopeTable)
-	if err != nil {
+	if err := validateEvent(event); err != nil {
 		return err
 	}
+	have := topLevelKeys(event)
 	for _, name := range envelopeFields {
-		id := envelopeTable.ids[name]
-		found := false
-		for _, vi := range ev.byPath[id] {
-			if len(ev.trail(vi)) == 0 {
-				found = true
-				break
-			}
-		}
-		if !found && !hasTopLevelKey(event, name) {
+		if !have[name] {
 			return &EventError{Reason: "missing required field " + quoteJSON(name), Offset: -1}
 		}
 	}
 	return nil
 }
 
-// hasTopLevelKey reports whether the (valid) JSON object event has the key
-// name at its top level, whatever its value.
-func hasTopLevelKey(event []byte, name string) bool {
+// topLevelKeys returns the keys at the top level of the (valid) JSON object
+// event.
+func topLevelKeys(event []byte) map[string]bool {
+	keys := map[string]bool{}
 	lx := jsonscan.NewLexer(event)
 	if t, err := lx.Next(); err != nil || t.Kind != jsonscan.BeginObject {
-		return false
+		return keys
 	}
 	for {
 		t, err := lx.Next()
 		if err != nil || t.Kind != jsonscan.Name {
-			return false
+			return keys
 		}
 		k, err := lx.Text()
 		if err != nil {
-			return false
+			return keys
 		}
-		if k == name {
-			return true
-		}
+		keys[k] = true
 		v, err := lx.Next()
 		if err != nil {
-			return false
+			return keys
 		}
 		if err := lx.Skip(v); err != nil {
-			return false
+			return keys
 		}
 	}
 }

@@ -1,0 +1,453 @@
+package pattern
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// matcherCase is a generated set of patterns and an event for testing a
+// Matcher against the reference matcher.
+type matcherCase struct {
+	patterns []string
+	event    string
+}
+
+// padding is long enough for Matcher.Match to try an early exit.
+var padding = `"zz` + strings.Repeat("0", 72) + `": [` + strings.Repeat(`"zz", `, 12) + `1]`
+
+// generateSet builds up to six patterns and an event from data. The event
+// is two generated objects joined around a long member that no pattern
+// names, so that Match may stop early and the second half may repeat keys
+// of the first, directly or as dotted keys.
+func generateSet(data []byte) matcherCase {
+	g := &gen{data: data}
+	var c matcherCase
+	n := 1 + g.intn(6)
+	for i := 0; i < n; i++ {
+		c.patterns = append(c.patterns, g.patternObject(0))
+	}
+	first := strings.TrimSuffix(strings.TrimPrefix(g.eventObject(0), "{"), "}")
+	second := strings.TrimSuffix(strings.TrimPrefix(g.eventObject(0), "{"), "}")
+	parts := []string{}
+	if first != "" {
+		parts = append(parts, first)
+	}
+	// The shape does not depend on the generator, whose input may be used
+	// up by now.
+	h := uint(len(data))
+	for _, b := range data {
+		h = h*31 + uint(b)
+	}
+	switch h % 4 {
+	case 0: // no padding
+		second = ""
+	case 1:
+		parts = append(parts, padding)
+		second = ""
+	case 2:
+		parts = append(parts, padding)
+	default:
+		parts = append([]string{padding}, parts...)
+		parts = append(parts, padding)
+	}
+	if second != "" {
+		parts = append(parts, second)
+	}
+	if h/4%5 == 0 {
+		// An escaped key: Match must not stop before it.
+		parts = append(parts, `"\u0061": `+g.eventValue(1))
+	}
+	c.event = "{" + strings.Join(parts, ", ") + "}"
+	return c
+}
+
+// checkMatcherCase adds the case's patterns to a Matcher (deleting and
+// replacing some on the way) and compares Match with the reference.
+func checkMatcherCase(t *testing.T, c matcherCase) (matches int, stopped bool) {
+	t.Helper()
+	m := NewMatcher(WithMaxPatternSize(0), WithMaxCombinations(64))
+	var want []string
+	live := map[string]bool{}
+	for i, src := range c.patterns {
+		name := fmt.Sprintf("p%d", i)
+		if err := m.Add(name, []byte(src)); err != nil {
+			var pe *Error
+			if errors.As(err, &pe) && (pe.Reason == tooComplex || strings.Contains(pe.Reason, "$or combinations")) {
+				continue
+			}
+			t.Fatalf("generated pattern rejected: %v\npattern: %s", err, src)
+		}
+		live[name] = true
+		// A ghost: added under another name, then deleted.
+		ghost := "ghost" + name
+		if err := m.Add(ghost, []byte(src)); err != nil {
+			t.Fatal(err)
+		}
+		m.Delete(ghost)
+	}
+	// Replace the first pattern by the last one's text under its name, then
+	// put it back: the Matcher must answer for the final contents only.
+	if len(c.patterns) > 1 && live["p0"] {
+		_ = m.Add("p0", []byte(c.patterns[len(c.patterns)-1]))
+		if err := m.Add("p0", []byte(c.patterns[0])); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, src := range c.patterns {
+		name := fmt.Sprintf("p%d", i)
+		if !live[name] {
+			continue
+		}
+		ok, err := refMatch([]byte(src), []byte(c.event))
+		if err != nil {
+			t.Fatalf("reference: %v\nevent: %s", err, c.event)
+		}
+		if ok {
+			want = append(want, name)
+		}
+	}
+	sort.Strings(want)
+	got, err := m.Match([]byte(c.event), nil)
+	if err != nil {
+		t.Fatalf("Match: %v\nevent: %s", err, c.event)
+	}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Fatalf("Matcher = %v, reference = %v\npatterns:\n  %s\nevent: %s", got, want, strings.Join(c.patterns, "\n  "), c.event)
+	}
+	if m.Len() != len(live) {
+		t.Fatalf("Len = %d, want %d", m.Len(), len(live))
+	}
+	sc := getScanner()
+	defer putScanner(sc)
+	sc.reset([]byte(c.event), m.snap.Load(), true, false)
+	_ = sc.run()
+	return len(want), sc.stopped
+}
+
+// TestMatcherDifferential runs generated pattern sets and events, many of
+// them long enough for an early exit, through a Matcher and the
+// reference matcher.
+func TestMatcherDifferential(t *testing.T) {
+	n := 3000
+	if testing.Short() {
+		n = 500
+	}
+	matches, stops := 0, 0
+	for i := 0; i < n; i++ {
+		data := []byte(fmt.Sprintf("%d:%d:%d:%d:%d:%d", i, i*7919, i*i, i*104729, i*31, i*131))
+		for j := range data {
+			data[j] = byte(int(data[j])*(j+3)*(i+5)) ^ byte(i>>2)
+		}
+		k, stopped := checkMatcherCase(t, generateSet(data))
+		matches += k
+		if stopped {
+			stops++
+		}
+	}
+	t.Logf("%d generated pattern sets agree with the reference (%d matches; %d events read only in part)", n, matches, stops)
+	if matches < n/10 || stops < n/20 {
+		t.Errorf("the generator gives too few matches (%d) or early exits (%d)", matches, stops)
+	}
+}
+
+// FuzzMatcher checks Matcher.Match, with several patterns and with adds,
+// replacements and deletes, against the reference matcher.
+func FuzzMatcher(f *testing.F) {
+	for _, s := range fuzzSeeds {
+		f.Add(s)
+	}
+	f.Add([]byte("\x05\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		checkMatcherCase(t, generateSet(data))
+	})
+}
+
+// TestMatcherEarlyExit checks the cases that early exit must get right.
+func TestMatcherEarlyExit(t *testing.T) {
+	pad := `"zz": "` + strings.Repeat("x", 100) + `"` // no pattern name in it
+	tests := []struct {
+		name, pattern, event string
+		match                bool
+	}{
+		{"repeated key after the stop point", `{"a":["y"]}`, `{"a":"x", ` + pad + `, "a":"y"}`, true},
+		{"repeated object", `{"a":{"b":["y"]}}`, `{"a":{"b":"x"}, ` + pad + `, "a":{"b":"y"}}`, true},
+		{"dotted key later", `{"a":{"b":["y"]}}`, `{"a":{"b":"x"}, ` + pad + `, "a.b":"y"}`, true},
+		{"dotted key inside", `{"a":{"b":{"c":["y"]}}}`, `{"a":{"b":{"c":"x"}, ` + pad + `, "b.c":"y"}}`, true},
+		{"escaped key", `{"a":["y"]}`, `{"a":"x", ` + pad + `, "\u0061":"y"}`, true},
+		{"escape elsewhere", `{"a":["x"]}`, `{"a":"x", ` + pad + `, "b":"\n"}`, true},
+		{"exists false, value later", `{"b":[{"exists":false}]}`, `{"a":1, ` + pad + `, "b":2}`, false},
+		{"exists false, no value", `{"b":[{"exists":false}]}`, `{"a":1, ` + pad + `, "c":2}`, true},
+		{"array element later", `{"a":[2]}`, `{"a":[1, ` + strings.Repeat(`"x", `, 30) + `2]}`, true},
+		{"no named key at all", `{"q":["x"]}`, `{` + pad + `, "r":"x"}`, false},
+		{"anything-but, second value", `{"a":[{"anything-but":"x"}]}`, `{"a":"x", ` + pad + `, "a":"z"}`, true},
+		{"two arrays under a repeated key", `{"a":{"b":["1"],"c":["2"]}}`,
+			`{"a":[{"b":"1","c":"0"}], ` + pad + `, "a":[{"b":"0","c":"2"}]}`, true},
+		{"one array", `{"a":{"b":["1"],"c":["2"]}}`,
+			`{"a":[{"b":"1","c":"0"}, "` + strings.Repeat("x", 100) + `", {"b":"0","c":"2"}]}`, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			m := NewMatcher()
+			if err := m.Add("p", []byte(tc.pattern)); err != nil {
+				t.Fatal(err)
+			}
+			got, err := m.Match([]byte(tc.event), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (len(got) == 1) != tc.match {
+				t.Fatalf("Match = %v, want match=%v", got, tc.match)
+			}
+			want, err := refMatch([]byte(tc.pattern), []byte(tc.event))
+			if err != nil || want != tc.match {
+				t.Fatalf("reference says %v (%v)", want, err)
+			}
+		})
+	}
+}
+
+// TestMatcherStops checks that Match does stop early where it can, and
+// reads on where it cannot.
+func TestMatcherStops(t *testing.T) {
+	pad := `"zz": [` + strings.Repeat(`1.5, `, 30) + `2]`
+	m := NewMatcher()
+	for _, p := range []string{`{"a":{"b":["x"]}}`, `{"c":[{"exists":false}]}`} {
+		if err := m.Add(p, []byte(p)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		event string
+		stop  bool
+	}{
+		{`{"a":{"b":"x", ` + pad + `}, ` + pad + `}`, true},
+		{`{"y":1, ` + pad + `, "a":{"b":"x"}}`, false},    // "a" follows
+		{`{"a":{"b":"x"}, ` + pad + `, "c":1}`, false},    // "c" follows
+		{`{"a":{"b":"x"}, ` + pad + `, "y":"\n"}`, false}, // an escape follows
+		{`{"a":[{"b":"x"}, ` + pad[6:] + `]}`, false},     // inside an array
+		{`{"a":{"b":"x"}, "zz":1}`, false},                // too little left to read
+	}
+	for _, tc := range tests {
+		s := m.snap.Load()
+		sc := getScanner()
+		sc.reset([]byte(tc.event), s, true, false)
+		err := sc.run()
+		stopped := sc.stopped
+		putScanner(sc)
+		if err != nil || stopped != tc.stop {
+			t.Errorf("%s: stopped %v (%v), want %v", tc.event, stopped, err, tc.stop)
+		}
+	}
+}
+
+// TestMatcherErrors checks which syntax errors Match reports: those in the
+// part it reads, and no others; Pattern.Match reads everything.
+func TestMatcherErrors(t *testing.T) {
+	pad := `"zz": "` + strings.Repeat("x", 100) + `"` // no pattern name in it
+	p, err := Compile([]byte(`{"a":["x"]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := NewMatcher()
+	if err := m.AddPattern("p", p); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, event string
+		matcherErr  bool // whether Match reports the error
+	}{
+		{"error before the value", `{"b": [1,}, "a":"x", ` + pad + `}`, true},
+		{"error in the value", `{"a":"x` + "\x01" + `", ` + pad + `}`, true},
+		{"error after the stop point", `{"a":"x", ` + pad + `, "z": [1,}`, false},
+		{"truncated", `{"a":"x", ` + pad, true},
+		{"trailing garbage", `{"a":"x", ` + pad + `} x`, true},
+		{"not an object", `["a", "x", ` + pad + `]`, true},
+		{"not JSON", `{'a': 'x', ` + pad + `}`, true},
+		{"empty", ``, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := p.Match([]byte(tc.event)); !errors.Is(err, ErrInvalidEvent) {
+				t.Fatalf("Pattern.Match error = %v, want an invalid event", err)
+			}
+			got, err := m.Match([]byte(tc.event), []string{"keep"})
+			if tc.matcherErr {
+				if !errors.Is(err, ErrInvalidEvent) || len(got) != 1 {
+					t.Fatalf("Match = %v, %v; want dst unchanged and an invalid event", got, err)
+				}
+				_, perr := p.Match([]byte(tc.event))
+				if err.Error() != perr.Error() {
+					t.Fatalf("Match error %q differs from Pattern.Match's %q", err, perr)
+				}
+				return
+			}
+			if err != nil || strings.Join(got, ",") != "keep,p" {
+				t.Fatalf("Match = %v, %v; want a match read before the error", got, err)
+			}
+		})
+	}
+}
+
+// TestMatcherLeavesNoTrace adds and deletes many patterns of every kind and
+// checks that the structure and the heap return to their size before.
+func TestMatcherLeavesNoTrace(t *testing.T) {
+	conds := []string{`"v%d"`, `%d`, `{"prefix":"p%d"}`, `{"suffix":"s%d"}`, `{"equals-ignore-case":"E%d"}`,
+		`{"prefix":{"equals-ignore-case":"P%d"}}`, `{"suffix":{"equals-ignore-case":"S%d"}}`, `{"wildcard":"w*%d"}`,
+		`{"wildcard":"*w%d"}`, `{"wildcard":"*x%d*"}`, `{"anything-but":"a%d"}`, `{"numeric":[">",%d]}`,
+		`{"cidr":"10.%d.0.0/16"}`, `{"exists":true}`, `{"exists":false}`, `"10.0.0.%d"`, `{"equals-ignore-case":"é%d"}`, `null`}
+	patterns := func(n int) []string {
+		var out []string
+		for i := 0; i < n; i++ {
+			c := strings.ReplaceAll(conds[i%len(conds)], "%d", fmt.Sprint(i%200))
+			switch i % 3 {
+			case 0:
+				out = append(out, fmt.Sprintf(`{"f%d":{"g":[%s]}}`, i%17, c))
+			case 1:
+				out = append(out, fmt.Sprintf(`{"f%d":[%s],"h":{"i":[%s, "z"]}}`, i%13, c, c))
+			default:
+				out = append(out, fmt.Sprintf(`{"$or":[{"f%d":[%s]},{"k":[{"exists":false}],"f1":{"g":[%s]}}]}`, i%11, c, c))
+			}
+		}
+		return out
+	}
+	events := [][]byte{
+		[]byte(`{"f1":{"g":"v1"},"h":{"i":["z","10.0.0.5"]},"f3":[{"g":"p3x"},{"g":3}],"k":null}`),
+		[]byte(`{"f2":"S2","f4":{"g":"ab*x4y"},"f7":7}`),
+	}
+	m := NewMatcher()
+	heap := func() uint64 {
+		runtime.GC()
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		return ms.HeapAlloc
+	}
+	if _, err := m.Match(events[0], nil); err != nil {
+		t.Fatal(err)
+	}
+	before := heap()
+	srcs := patterns(3000)
+	for cycle := 0; cycle < 3; cycle++ {
+		for i, src := range srcs {
+			if err := m.Add(fmt.Sprintf("n%d", i), []byte(src)); err != nil {
+				t.Fatalf("%s: %v", src, err)
+			}
+		}
+		st := m.Stats()
+		if st.Patterns != len(srcs) || st.Fields == 0 || st.IndexEntries == 0 || st.Paths == 0 {
+			t.Fatalf("Stats after adding: %+v", st)
+		}
+		var names []string
+		for _, ev := range events {
+			got, err := m.Match(ev, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			names = append(names, got...)
+		}
+		if len(names) == 0 {
+			t.Fatal("no pattern matches")
+		}
+		// Delete in an order unlike the insertion order.
+		for i := range srcs {
+			m.Delete(fmt.Sprintf("n%d", (i*7)%len(srcs)))
+		}
+		if st := m.Stats(); st != (MatcherStats{}) {
+			t.Fatalf("Stats after deleting everything: %+v", st)
+		}
+		for _, ev := range events {
+			if got, err := m.Match(ev, nil); err != nil || len(got) != 0 {
+				t.Fatalf("ghost matches %v (%v)", got, err)
+			}
+		}
+		s := m.snap.Load()
+		if s.root.kids.len() != 0 || s.nLeaves != 0 || s.nAlts != 0 || s.nPats != 0 || s.nPaths != 0 || len(s.always) != 0 {
+			t.Fatalf("snapshot not empty: %d kids, ids %d %d %d %d, %d always", s.root.kids.len(), s.nLeaves, s.nAlts, s.nPats, s.nPaths, len(s.always))
+		}
+	}
+	after := heap()
+	t.Logf("heap before %d, after 3 cycles of 3,000 adds and deletes %d", before, after)
+	if after > before+256<<10 {
+		t.Errorf("heap grew by %d bytes", after-before)
+	}
+}
+
+// TestHamt checks the persistent map against a Go map through inserts,
+// updates and deletes, including full-hash collisions of the list nodes.
+func TestHamt(t *testing.T) {
+	var h hamt[int]
+	ref := map[string]int{}
+	versions := []hamt[int]{}
+	refs := []map[string]int{}
+	r := uint64(7)
+	for i := 0; i < 20000; i++ {
+		r = r*6364136223846793005 + 1442695040888963407
+		k := fmt.Sprint(r % 3000)
+		if r>>40%3 == 0 {
+			h = h.del(k)
+			delete(ref, k)
+		} else {
+			h = h.set(k, i)
+			ref[k] = i
+		}
+		if i%4000 == 0 {
+			versions = append(versions, h)
+			c := map[string]int{}
+			for k, v := range ref {
+				c[k] = v
+			}
+			refs = append(refs, c)
+		}
+		if h.len() != len(ref) {
+			t.Fatalf("len %d, want %d", h.len(), len(ref))
+		}
+	}
+	versions = append(versions, h)
+	refs = append(refs, ref)
+	for vi, v := range versions {
+		n := 0
+		v.each(func(k string, x int) {
+			n++
+			if refs[vi][k] != x {
+				t.Fatalf("version %d: %s = %d, want %d", vi, k, x, refs[vi][k])
+			}
+		})
+		if n != len(refs[vi]) {
+			t.Fatalf("version %d has %d keys, want %d", vi, n, len(refs[vi]))
+		}
+		for k, x := range refs[vi] {
+			if got, ok := v.get([]byte(k)); !ok || got != x {
+				t.Fatalf("version %d: get(%s) = %d %v, want %d", vi, k, got, ok, x)
+			}
+		}
+		if _, ok := v.get([]byte("absent")); ok {
+			t.Fatal("found an absent key")
+		}
+	}
+	// Deleting everything gives the empty map.
+	for k := range ref {
+		h = h.del(k)
+	}
+	if h.len() != 0 || h.root != nil || h.small != nil {
+		t.Fatalf("not empty: %+v", h)
+	}
+	// Full collisions: list nodes at the bottom.
+	var n *hnode[int]
+	for i := 0; i < 5; i++ {
+		n, _ = n.set(42, hamtMaxShift, fmt.Sprint("c", i), i)
+	}
+	for i := 0; i < 5; i++ {
+		n2, found := n.del(42, hamtMaxShift, fmt.Sprint("c", i))
+		if !found || (n2 == nil) != (i == 4) {
+			t.Fatalf("delete c%d: found %v", i, found)
+		}
+		n = n2
+	}
+	if n != nil {
+		t.Fatal("collision node not emptied")
+	}
+}

@@ -1,0 +1,307 @@
+package pattern
+
+// The value index of one path: for an event value at the path, it finds the
+// leaves (fields of patterns) that the value satisfies without testing them
+// one by one.
+//
+//   - Strings, IP addresses, comparable numbers (by their key), other
+//     numbers (by their text), true, false and null: a map from the value.
+//   - prefix and suffix: a map from the operand, probed with the value's
+//     first (last) n bytes for each operand length n in use.
+//   - equals-ignore-case and its prefix and suffix forms with an ASCII
+//     operand: the same maps over operands and values lowered to ASCII
+//     lower case (for an ASCII operand, Java's per-character rule reduces
+//     to that).
+//   - wildcards: by their literal head (or, for a leading star, their
+//     literal tail), then checked in full.
+//   - exists:true: a list, hit by every value.
+//   - anything-but (all forms), numeric ranges, cidr, ignore-case operands
+//     that are not ASCII, and wildcards with stars at both ends: a list,
+//     tested one by one (a leaf already satisfied is not tested again).
+//
+// A pathIndex is immutable; with returns an updated copy that shares what
+// did not change.
+
+type pathIndex struct {
+	strs   hamt[[]*leaf]
+	ips    hamt[[]*leaf]
+	nums   hamt[[]*leaf] // by the 8-byte key of comparable numbers
+	numTxt hamt[[]*leaf] // other numbers, by text
+	lits   [3][]*leaf    // true, false, null
+	pre    affixIndex[[]*leaf]
+	suf    affixIndex[[]*leaf]
+	eic    hamt[[]*leaf] // ASCII-lowered operands
+	peic   affixIndex[[]*leaf]
+	seic   affixIndex[[]*leaf]
+	wpre   affixIndex[[]wildRef]
+	wsuf   affixIndex[[]wildRef]
+	any    []*leaf
+	ranges []slowRef // numeric conditions
+	slow   []slowRef
+
+	leaves  int // leaves on this path
+	multi   int // leaves that belong to an alternative with other fields
+	entries int // index entries, for statistics
+}
+
+// wildRef is a wildcard condition of a leaf.
+type wildRef struct {
+	l *leaf
+	g *wildcard
+}
+
+// slowRef is a condition that is tested one by one.
+type slowRef struct {
+	l *leaf
+	c *cond
+}
+
+// affixIndex maps operands to values and keeps the distinct operand
+// lengths, ascending, with the number of operands of each length.
+type affixIndex[V any] struct {
+	m    hamt[V]
+	lens []lenCount
+}
+
+type lenCount struct{ n, count int }
+
+func (a affixIndex[V]) update(key string, fn func(V, bool) (V, bool)) affixIndex[V] {
+	old, had := a.m.getString(key)
+	nv, keep := fn(old, had)
+	switch {
+	case keep:
+		a.m = a.m.set(key, nv)
+		if !had {
+			a.lens = lensAdd(a.lens, len(key), 1)
+		}
+	case had:
+		a.m = a.m.del(key)
+		a.lens = lensAdd(a.lens, len(key), -1)
+	}
+	return a
+}
+
+func lensAdd(ls []lenCount, n, d int) []lenCount {
+	out := make([]lenCount, 0, len(ls)+1)
+	done := false
+	for _, lc := range ls {
+		if !done && lc.n >= n {
+			done = true
+			if lc.n == n {
+				lc.count += d
+				if lc.count > 0 {
+					out = append(out, lc)
+				}
+				continue
+			}
+			out = append(out, lenCount{n, d})
+		}
+		out = append(out, lc)
+	}
+	if !done {
+		out = append(out, lenCount{n, d})
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+func updateHamt[V any](t hamt[V], key string, fn func(V, bool) (V, bool)) hamt[V] {
+	old, had := t.getString(key)
+	nv, keep := fn(old, had)
+	switch {
+	case keep:
+		return t.set(key, nv)
+	case had:
+		return t.del(key)
+	}
+	return t
+}
+
+// leafList returns an update function that adds or removes l.
+func leafList(l *leaf, add bool, entries *int) func([]*leaf, bool) ([]*leaf, bool) {
+	return func(old []*leaf, _ bool) ([]*leaf, bool) {
+		nl := listWith(old, l, add, entries)
+		return nl, len(nl) > 0
+	}
+}
+
+func listWith(old []*leaf, l *leaf, add bool, entries *int) []*leaf {
+	for i, x := range old {
+		if x == l {
+			if add {
+				return old
+			}
+			*entries--
+			if len(old) == 1 {
+				return nil
+			}
+			out := make([]*leaf, 0, len(old)-1)
+			return append(append(out, old[:i]...), old[i+1:]...)
+		}
+	}
+	if !add {
+		return old
+	}
+	*entries++
+	out := make([]*leaf, len(old), len(old)+1)
+	copy(out, old)
+	return append(out, l)
+}
+
+func wildList(l *leaf, g *wildcard, add bool, entries *int) func([]wildRef, bool) ([]wildRef, bool) {
+	return func(old []wildRef, _ bool) ([]wildRef, bool) {
+		for i, x := range old {
+			if x.l == l && x.g.src == g.src {
+				if add {
+					return old, true
+				}
+				*entries--
+				out := make([]wildRef, 0, len(old)-1)
+				out = append(append(out, old[:i]...), old[i+1:]...)
+				return out, len(out) > 0
+			}
+		}
+		if !add {
+			return old, len(old) > 0
+		}
+		*entries++
+		out := make([]wildRef, len(old), len(old)+1)
+		copy(out, old)
+		return append(out, wildRef{l, g}), true
+	}
+}
+
+// isASCII reports whether s has only ASCII characters.
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// lowerASCII returns s with A-Z mapped to a-z.
+func lowerASCII(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
+func ipKey(a ipAddr) string { return string(a.b[:a.n]) }
+
+func numKeyString(k uint64) string {
+	var b [8]byte
+	for i := range b {
+		b[i] = byte(k >> (56 - 8*i))
+	}
+	return string(b[:])
+}
+
+// with returns the index with leaf l added (add) or removed, or nil when no
+// leaf is left.
+func (ix *pathIndex) with(l *leaf, add bool) *pathIndex {
+	n := &pathIndex{}
+	if ix != nil {
+		*n = *ix
+	}
+	e := &n.entries
+	for i := range l.f.conds {
+		c := &l.f.conds[i]
+		switch c.kind {
+		case condString:
+			n.strs = updateHamt(n.strs, c.str, leafList(l, add, e))
+		case condIP:
+			n.ips = updateHamt(n.ips, ipKey(c.ip.lo), leafList(l, add, e))
+		case condNumber:
+			if c.numOK {
+				n.nums = updateHamt(n.nums, numKeyString(c.num), leafList(l, add, e))
+			} else {
+				n.numTxt = updateHamt(n.numTxt, c.str, leafList(l, add, e))
+			}
+		case condTrue:
+			n.lits[0] = listWith(n.lits[0], l, add, e)
+		case condFalse:
+			n.lits[1] = listWith(n.lits[1], l, add, e)
+		case condNull:
+			n.lits[2] = listWith(n.lits[2], l, add, e)
+		case condPrefix:
+			n.pre = n.pre.update(c.str, leafList(l, add, e))
+		case condSuffix:
+			n.suf = n.suf.update(c.str, leafList(l, add, e))
+		case condEqualsIgnoreCase:
+			if !isASCII(c.str) {
+				n.slow = slowWith(n.slow, l, c, add, e)
+				continue
+			}
+			n.eic = updateHamt(n.eic, lowerASCII(c.str), leafList(l, add, e))
+		case condPrefixIgnoreCase:
+			if !isASCII(c.str) {
+				n.slow = slowWith(n.slow, l, c, add, e)
+				continue
+			}
+			n.peic = n.peic.update(lowerASCII(c.str), leafList(l, add, e))
+		case condSuffixIgnoreCase:
+			if !isASCII(c.str) {
+				n.slow = slowWith(n.slow, l, c, add, e)
+				continue
+			}
+			n.seic = n.seic.update(lowerASCII(c.str), leafList(l, add, e))
+		case condWildcard:
+			g := c.glob
+			switch {
+			case !g.lead:
+				n.wpre = n.wpre.update(string(g.segs[0]), wildList(l, g, add, e))
+			case !g.trail && len(g.segs) > 0 && len(g.segs[len(g.segs)-1]) > 0:
+				n.wsuf = n.wsuf.update(string(g.segs[len(g.segs)-1]), wildList(l, g, add, e))
+			default:
+				n.slow = slowWith(n.slow, l, c, add, e)
+			}
+		case condExists:
+			n.any = listWith(n.any, l, add, e)
+		case condNumeric:
+			n.ranges = slowWith(n.ranges, l, c, add, e)
+		default:
+			n.slow = slowWith(n.slow, l, c, add, e)
+		}
+	}
+	d := 1
+	if !add {
+		d = -1
+	}
+	n.leaves += d
+	if l.multi {
+		n.multi += d
+	}
+	if n.leaves == 0 {
+		return nil
+	}
+	return n
+}
+
+func slowWith(old []slowRef, l *leaf, c *cond, add bool, entries *int) []slowRef {
+	if add {
+		*entries++
+		out := make([]slowRef, len(old), len(old)+1)
+		copy(out, old)
+		return append(out, slowRef{l, c})
+	}
+	out := make([]slowRef, 0, len(old))
+	for _, x := range old {
+		if x.l != l {
+			out = append(out, x)
+		} else {
+			*entries--
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}

@@ -1,0 +1,1137 @@
+package pattern
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"math/bits"
+	"sync"
+	"unicode/utf8"
+	"unsafe"
+
+	"github.com/rulebridge/rulebridge/internal/jsonscan"
+)
+
+// The event scanner walks the raw bytes of an event once, validating what
+// it reads as strict JSON (as encoding/json accepts it), and follows the
+// path trie of a snapshot as it goes: the value of a key that leads to no
+// pattern path is skipped without being decoded, and each value on a
+// pattern path is decoded and looked up in the path's index at once.
+//
+// Object keys join into dotted paths ({"a":{"b":1}} and {"a.b":1} both give
+// a.b). Arrays are transparent: each element is a value at the array's
+// path, nested arrays flatten, and every value remembers the array elements
+// it lies in (its trail) so that matching can require fields to come from
+// the same element.
+//
+// Early exit. When allowed (Matcher.Match), the scanner stops reading as
+// soon as the rest of the event cannot hold a value on a pattern path. That
+// is the case when no array is open and the rest of the event contains no
+// backslash (so every key is written as it reads) and none of the names
+// that could continue a path from the objects being read (the children of
+// their trie nodes): any key that leads to a pattern path must contain one
+// of them. The test is a handful of substring searches, far cheaper than
+// reading the rest; it is tried only where a search set of at most
+// maxStopNames names suffices, and not again before the scanner has passed
+// the occurrence that made the last try fail. The unread rest is not
+// validated.
+
+// arrayPos says that a value lies in element idx of array arr (arrays are
+// numbered in document order).
+type arrayPos struct {
+	arr, idx int32
+}
+
+// occ is the offset of the next occurrence of a name in the event.
+type occ struct {
+	name string
+	at   int
+}
+
+// flatValue is one recorded value.
+type flatValue struct {
+	pid        int32 // path id
+	val        value
+	trailStart int32 // the value's trail is trails[trailStart:trailEnd]
+	trailEnd   int32
+}
+
+const (
+	maxDepth     = 10000
+	maxStopNames = 4  // largest search set for an early-exit test
+	minStopRest  = 48 // do not test for early exit when less is left to read
+	bigNode      = 1 << 20
+)
+
+// scanner holds the reusable state for matching events.
+type scanner struct {
+	src       []byte
+	pos       int
+	snap      *snapshot
+	early     bool // may stop before the end of the event
+	recordAll bool // record every value on a pattern path (Explain)
+	stopped   bool
+	nextTry   int // earliest offset for the next early-exit test
+	depth     int
+	trail     []arrayPos // the array elements around the current value
+	narr      int32      // arrays walked so far
+	open      []*pnode   // trie nodes of the objects being read
+	openNames int        // total children of open, or more than bigNode
+	kbuf      []byte     // a decoded key
+	vbuf      []byte     // decoded string values of this event
+	lbuf      []byte     // a value lowered to ASCII lower case
+	cur       value      // the value being read
+	occs      []occ      // next occurrences of names, for early exit
+	backslash int        // offset of the next backslash, -1 for none
+
+	recs   []flatValue // recorded values
+	trails []arrayPos
+
+	// Per-event matching state, indexed by the ids of the snapshot. An
+	// entry counts only if its stamp equals gen.
+	gen       uint32
+	leafStamp []uint32
+	altStamp  []uint32
+	altCnt    []int32
+	pathStamp []uint32 // the path has a value
+	pathArr   []uint32 // the path has a value inside an array
+	patStamp  []uint32
+	cands     []*alt
+	matched   []*patEntry
+
+	// Search state (eval.go).
+	byPathBuilt bool
+	byPathOff   []int32 // values of path p: byPathIdx[byPathOff[p]:byPathOff[p+1]]
+	byPathIdx   []int32
+	lastUse     []int32
+	mem         []arrayPos
+	states      []searchState
+	ok          []bool
+	choice      []int32
+}
+
+var scannerPool = sync.Pool{New: func() any { return new(scanner) }}
+
+func getScanner() *scanner { return scannerPool.Get().(*scanner) }
+
+func putScanner(s *scanner) {
+	s.release()
+	scannerPool.Put(s)
+}
+
+// release drops references to the event and the snapshot.
+func (s *scanner) release() {
+	s.src, s.snap = nil, nil
+	clear(s.recs)
+	s.recs = s.recs[:0]
+	clear(s.cands)
+	s.cands = s.cands[:0]
+	clear(s.matched)
+	s.matched = s.matched[:0]
+	clear(s.open)
+	s.open = s.open[:0]
+	clear(s.occs)
+	s.occs = s.occs[:0]
+	if cap(s.recs) > 1<<14 || cap(s.vbuf) > 1<<20 {
+		s.recs, s.trails, s.vbuf = nil, nil, nil
+	}
+}
+
+func grow32(b []uint32, n int32) []uint32 {
+	if int(n) <= len(b) {
+		return b
+	}
+	nb := make([]uint32, n+n/4+8)
+	copy(nb, b)
+	return nb
+}
+
+// reset prepares s for one event.
+func (s *scanner) reset(event []byte, snap *snapshot, early, recordAll bool) {
+	s.src, s.pos, s.snap = event, 0, snap
+	s.early, s.recordAll, s.stopped = early, recordAll, false
+	s.nextTry, s.depth, s.narr, s.openNames = 0, 0, 0, 0
+	s.occs = s.occs[:0]
+	s.backslash = -2 // not searched yet
+	s.trail = s.trail[:0]
+	s.open = s.open[:0]
+	s.vbuf = s.vbuf[:0]
+	s.recs = s.recs[:0]
+	s.trails = s.trails[:0]
+	s.cands = s.cands[:0]
+	s.matched = s.matched[:0]
+	s.byPathBuilt = false
+	s.leafStamp = grow32(s.leafStamp, snap.nLeaves)
+	s.altStamp = grow32(s.altStamp, snap.nAlts)
+	if int(snap.nAlts) > len(s.altCnt) {
+		s.altCnt = make([]int32, len(s.altStamp))
+	}
+	s.pathStamp = grow32(s.pathStamp, snap.nPaths)
+	s.pathArr = grow32(s.pathArr, snap.nPaths)
+	s.patStamp = grow32(s.patStamp, snap.nPats)
+	s.gen++
+	if s.gen == 0 {
+		clear(s.leafStamp)
+		clear(s.altStamp)
+		clear(s.pathStamp)
+		clear(s.pathArr)
+		clear(s.patStamp)
+		s.gen = 1
+	}
+}
+
+func (s *scanner) errorf(off int, format string, args ...any) error {
+	return &EventError{Reason: fmt.Sprintf(format, args...), Offset: off}
+}
+
+func quoteChar(b []byte) string {
+	r, _ := utf8.DecodeRune(b)
+	return fmt.Sprintf("%q", r)
+}
+
+// run scans the event and decides which alternatives match; the matching
+// patterns are in s.matched, in no particular order.
+func (s *scanner) run() error {
+	if err := s.document(); err != nil {
+		return err
+	}
+	s.finish()
+	return nil
+}
+
+func (s *scanner) document() error {
+	s.ws()
+	if s.pos >= len(s.src) {
+		return s.errorf(s.pos, "the event is empty; it must be a JSON object")
+	}
+	if s.src[s.pos] != '{' {
+		if err := s.skipValue(); err != nil {
+			return err
+		}
+		return s.errorf(0, "the event is not a JSON object")
+	}
+	if err := s.object(s.snap.root); err != nil {
+		return err
+	}
+	if s.stopped {
+		return nil
+	}
+	s.ws()
+	if s.pos < len(s.src) {
+		return s.errorf(s.pos, "invalid character %s after the top-level object", quoteChar(s.src[s.pos:]))
+	}
+	return nil
+}
+
+// peek returns the byte at s.pos, or 0 at the end.
+func (s *scanner) peek() byte {
+	if s.pos < len(s.src) {
+		return s.src[s.pos]
+	}
+	return 0
+}
+
+var wsTab = [256]bool{' ': true, '\t': true, '\n': true, '\r': true}
+
+func (s *scanner) ws() {
+	for s.pos < len(s.src) && wsTab[s.src[s.pos]] {
+		s.pos++
+	}
+}
+
+// String byte classes.
+const (
+	chStop = 1 // '"', '\\' or a control character: the plain run ends
+	chDot  = 2
+	chHigh = 4
+	chEsc  = 8 // set in the flags of a string with escapes
+)
+
+var strTab = func() (t [256]uint8) {
+	for c := 0; c < 0x20; c++ {
+		t[c] = chStop
+	}
+	t['"'] = chStop
+	t['\\'] = chStop
+	t['.'] = chDot
+	for c := 0x80; c < 0x100; c++ {
+		t[c] = chHigh
+	}
+	return t
+}()
+
+// scanString validates the string whose quote is at s.pos and moves past
+// it. It returns the offset of its closing quote and its flags (chDot,
+// chHigh, chEsc).
+func (s *scanner) scanString() (int, uint8, error) {
+	src := s.src
+	i := s.pos + 1
+	var flags uint8
+	for i < len(src) {
+		t := strTab[src[i]]
+		if t&chStop == 0 {
+			flags |= t
+			i++
+			continue
+		}
+		switch c := src[i]; {
+		case c == '"':
+			s.pos = i + 1
+			return i, flags, nil
+		case c == '\\':
+			flags |= chEsc
+			if i+1 >= len(src) {
+				return 0, 0, s.errorf(i, "unexpected end of the event inside a string")
+			}
+			switch src[i+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				i += 2
+			case 'u':
+				if i+6 > len(src) {
+					return 0, 0, s.errorf(i, "unexpected end of the event inside a string")
+				}
+				for k := i + 2; k < i+6; k++ {
+					if !isHexDigit(src[k]) {
+						return 0, 0, s.errorf(k, "invalid character %s in \\u escape", quoteChar(src[k:]))
+					}
+				}
+				i += 6
+			default:
+				return 0, 0, s.errorf(i+1, "invalid escape character %s in a string", quoteChar(src[i+1:]))
+			}
+		default:
+			return 0, 0, s.errorf(i, "invalid control character %#02x in a string", c)
+		}
+	}
+	return 0, 0, s.errorf(len(src), "unexpected end of the event inside a string")
+}
+
+// object scans an object whose "{" is at s.pos; n is the trie node of its
+// path.
+func (s *scanner) object(n *pnode) error {
+	s.depth++
+	if s.depth > maxDepth {
+		return s.errorf(s.pos, "the event nests deeper than %d levels", maxDepth)
+	}
+	s.pos++ // {
+	s.ws()
+	if s.pos < len(s.src) && s.src[s.pos] == '}' {
+		s.pos++
+		s.depth--
+		return nil
+	}
+	names := n.kids.len()
+	if n.kids.root != nil {
+		names = bigNode
+	}
+	s.open = append(s.open, n)
+	s.openNames += names
+	if s.early && len(s.trail) == 0 && s.pos >= s.nextTry && s.openNames <= maxStopNames && s.tryStop() {
+		return nil
+	}
+	for {
+		s.ws()
+		if s.pos >= len(s.src) {
+			return s.errorf(s.pos, "unexpected end of the event inside an object")
+		}
+		if s.src[s.pos] != '"' {
+			return s.errorf(s.pos, "invalid character %s looking for the beginning of an object key", quoteChar(s.src[s.pos:]))
+		}
+		kstart := s.pos + 1
+		kend, flags, err := s.scanString()
+		if err != nil {
+			return err
+		}
+		s.ws()
+		if s.pos >= len(s.src) || s.src[s.pos] != ':' {
+			if s.pos >= len(s.src) {
+				return s.errorf(s.pos, "unexpected end of the event after an object key")
+			}
+			return s.errorf(s.pos, "invalid character %s after an object key", quoteChar(s.src[s.pos:]))
+		}
+		s.pos++
+		s.ws()
+		var child *pnode
+		if names > 0 {
+			child = s.child(n, s.src[kstart:kend], flags)
+		}
+		if child == nil {
+			err = s.skipValue()
+		} else {
+			err = s.value(child)
+		}
+		if err != nil {
+			return err
+		}
+		if s.stopped {
+			return nil
+		}
+		s.ws()
+		if s.pos >= len(s.src) {
+			return s.errorf(s.pos, "unexpected end of the event inside an object")
+		}
+		switch s.src[s.pos] {
+		case ',':
+			s.pos++
+			if s.early && len(s.trail) == 0 && s.pos >= s.nextTry && s.openNames <= maxStopNames && s.tryStop() {
+				return nil
+			}
+		case '}':
+			s.pos++
+			s.depth--
+			s.open = s.open[:len(s.open)-1]
+			s.openNames -= names
+			return nil
+		default:
+			return s.errorf(s.pos, "invalid character %s after an object value", quoteChar(s.src[s.pos:]))
+		}
+	}
+}
+
+// child returns the trie node that the key (raw bytes between the quotes)
+// leads to from n, or nil.
+func (s *scanner) child(n *pnode, key []byte, flags uint8) *pnode {
+	if flags&chEsc != 0 {
+		s.kbuf = jsonscan.AppendUnquoted(s.kbuf[:0], key)
+		key = s.kbuf
+		flags |= chDot
+	}
+	if flags&chDot != 0 {
+		for {
+			i := bytes.IndexByte(key, '.')
+			if i < 0 {
+				break
+			}
+			c, _ := n.kids.get(key[:i])
+			if c == nil {
+				return nil
+			}
+			n, key = c, key[i+1:]
+		}
+	}
+	c, _ := n.kids.get(key)
+	return c
+}
+
+// tryStop stops the scan if the rest of the event cannot hold a value on a
+// pattern path (see the comment at the top of this file).
+func (s *scanner) tryStop() bool {
+	rest := s.src[s.pos:]
+	if len(rest) < minStopRest {
+		s.nextTry = len(s.src) + 1
+		return false
+	}
+	for i := len(s.open) - 1; i >= 0; i-- {
+		for _, e := range s.open[i].kids.small {
+			if o := s.occurrence(e.key, e.val.anchor); o >= 0 {
+				s.nextTry = o + 1
+				return false
+			}
+		}
+	}
+	e := len(s.src) - 1
+	for e >= 0 && wsTab[s.src[e]] {
+		e--
+	}
+	if s.src[e] != '}' {
+		// Not the end of an object: read on and report the error.
+		s.nextTry = len(s.src) + 1
+		return false
+	}
+	if s.backslash < s.pos && s.backslash != -1 {
+		s.backslash = -1
+		if j := bytes.IndexByte(rest, '\\'); j >= 0 {
+			s.backslash = s.pos + j
+		}
+	}
+	if s.backslash >= 0 {
+		s.nextTry = s.backslash + 1
+		return false
+	}
+	s.stopped = true
+	return true
+}
+
+// occurrence returns the offset of the next occurrence of name at or after
+// s.pos, or -1. Results are remembered for the event, so that each name is
+// searched for about once.
+func (s *scanner) occurrence(name string, anchor int) int {
+	for i := range s.occs {
+		o := &s.occs[i]
+		if len(o.name) == len(name) && unsafe.StringData(o.name) == unsafe.StringData(name) {
+			if o.at < 0 || o.at >= s.pos {
+				return o.at
+			}
+			o.at = -1
+			if j := indexAnchored(s.src[s.pos:], name, anchor); j >= 0 {
+				o.at = s.pos + j
+			}
+			return o.at
+		}
+	}
+	at := -1
+	if j := indexAnchored(s.src[s.pos:], name, anchor); j >= 0 {
+		at = s.pos + j
+	}
+	s.occs = append(s.occs, occ{name, at})
+	return at
+}
+
+// indexAnchored returns the index of the first occurrence of name in b, or
+// -1, looking for name[anchor] first.
+func indexAnchored(b []byte, name string, anchor int) int {
+	if len(name) == 0 {
+		return 0
+	}
+	c := name[anchor]
+	for i := anchor; i < len(b); {
+		j := bytes.IndexByte(b[i:], c)
+		if j < 0 {
+			return -1
+		}
+		i += j
+		start := i - anchor
+		if start+len(name) <= len(b) && string(b[start:start+len(name)]) == name {
+			return start
+		}
+		i++
+	}
+	return -1
+}
+
+// value scans a value at the path of trie node n.
+func (s *scanner) value(n *pnode) error {
+	if s.pos >= len(s.src) {
+		return s.errorf(s.pos, "unexpected end of the event, expecting a value")
+	}
+	switch s.src[s.pos] {
+	case '{':
+		if n.kids.len() == 0 {
+			return s.skipValue()
+		}
+		return s.object(n)
+	case '[':
+		return s.array(n)
+	}
+	if n.idx == nil {
+		return s.skipValue()
+	}
+	return s.scalar(n)
+}
+
+// scalar scans a string, number or literal at the path of n, which has an
+// index.
+func (s *scanner) scalar(n *pnode) error {
+	start := s.pos
+	v := &s.cur
+	v.numSt, v.ipState, v.decOK, v.dec = numUnparsed, 0, false, decimal{}
+	switch c := s.src[s.pos]; {
+	case c == '"':
+		end, flags, err := s.scanString()
+		if err != nil {
+			return err
+		}
+		v.kind = vString
+		body := s.src[start+1 : end]
+		if flags&chEsc != 0 || (flags&chHigh != 0 && !utf8.Valid(body)) {
+			off := len(s.vbuf)
+			s.vbuf = jsonscan.AppendUnquoted(s.vbuf, body)
+			v.str = s.vbuf[off:len(s.vbuf):len(s.vbuf)]
+		} else {
+			v.str = body
+		}
+	case c == '-' || (c >= '0' && c <= '9'):
+		if err := s.number(v); err != nil {
+			return err
+		}
+		v.kind = vNumber
+		v.str = s.src[start:s.pos]
+	case c == 't':
+		if err := s.literal("true"); err != nil {
+			return err
+		}
+		v.kind = vTrue
+	case c == 'f':
+		if err := s.literal("false"); err != nil {
+			return err
+		}
+		v.kind = vFalse
+	case c == 'n':
+		if err := s.literal("null"); err != nil {
+			return err
+		}
+		v.kind = vNull
+	default:
+		return s.errorf(s.pos, "invalid character %s looking for the beginning of a value", quoteChar(s.src[s.pos:]))
+	}
+	v.raw = s.src[start:s.pos]
+	s.onValue(n, v)
+	return nil
+}
+
+// array scans an array whose elements all sit at the path of n.
+func (s *scanner) array(n *pnode) error {
+	s.depth++
+	if s.depth > maxDepth {
+		return s.errorf(s.pos, "the event nests deeper than %d levels", maxDepth)
+	}
+	s.pos++ // [
+	id := s.narr
+	s.narr++
+	s.ws()
+	if s.pos < len(s.src) && s.src[s.pos] == ']' {
+		s.pos++
+		s.depth--
+		return nil
+	}
+	s.trail = append(s.trail, arrayPos{arr: id})
+	top := len(s.trail) - 1
+	for i := int32(0); ; i++ {
+		s.trail[top].idx = i
+		s.ws()
+		var err error
+		if c := s.peek(); (c == '-' || c-'0' < 10) && n.idx != nil {
+			err = s.scalar(n)
+		} else {
+			err = s.value(n)
+		}
+		if err != nil {
+			return err
+		}
+		s.ws()
+		if s.pos >= len(s.src) {
+			return s.errorf(s.pos, "unexpected end of the event inside an array")
+		}
+		switch s.src[s.pos] {
+		case ',':
+			s.pos++
+		case ']':
+			s.pos++
+			s.trail = s.trail[:top]
+			s.depth--
+			return nil
+		default:
+			return s.errorf(s.pos, "invalid character %s after an array element", quoteChar(s.src[s.pos:]))
+		}
+	}
+}
+
+// skipValue validates and skips any value.
+func (s *scanner) skipValue() error {
+	if s.pos >= len(s.src) {
+		return s.errorf(s.pos, "unexpected end of the event, expecting a value")
+	}
+	switch c := s.src[s.pos]; {
+	case c == '"':
+		_, _, err := s.scanString()
+		return err
+	case c == '{':
+		s.depth++
+		if s.depth > maxDepth {
+			return s.errorf(s.pos, "the event nests deeper than %d levels", maxDepth)
+		}
+		s.pos++
+		s.ws()
+		if s.pos < len(s.src) && s.src[s.pos] == '}' {
+			s.pos++
+			s.depth--
+			return nil
+		}
+		for {
+			s.ws()
+			if s.pos >= len(s.src) || s.src[s.pos] != '"' {
+				if s.pos >= len(s.src) {
+					return s.errorf(s.pos, "unexpected end of the event inside an object")
+				}
+				return s.errorf(s.pos, "invalid character %s looking for the beginning of an object key", quoteChar(s.src[s.pos:]))
+			}
+			if _, _, err := s.scanString(); err != nil {
+				return err
+			}
+			s.ws()
+			if s.pos >= len(s.src) || s.src[s.pos] != ':' {
+				if s.pos >= len(s.src) {
+					return s.errorf(s.pos, "unexpected end of the event after an object key")
+				}
+				return s.errorf(s.pos, "invalid character %s after an object key", quoteChar(s.src[s.pos:]))
+			}
+			s.pos++
+			s.ws()
+			if err := s.skipValue(); err != nil {
+				return err
+			}
+			s.ws()
+			if s.pos >= len(s.src) {
+				return s.errorf(s.pos, "unexpected end of the event inside an object")
+			}
+			switch s.src[s.pos] {
+			case ',':
+				s.pos++
+			case '}':
+				s.pos++
+				s.depth--
+				return nil
+			default:
+				return s.errorf(s.pos, "invalid character %s after an object value", quoteChar(s.src[s.pos:]))
+			}
+		}
+	case c == '[':
+		s.depth++
+		if s.depth > maxDepth {
+			return s.errorf(s.pos, "the event nests deeper than %d levels", maxDepth)
+		}
+		s.pos++
+		s.ws()
+		if s.pos < len(s.src) && s.src[s.pos] == ']' {
+			s.pos++
+			s.depth--
+			return nil
+		}
+		for {
+			s.ws()
+			if err := s.skipValue(); err != nil {
+				return err
+			}
+			s.ws()
+			if s.pos >= len(s.src) {
+				return s.errorf(s.pos, "unexpected end of the event inside an array")
+			}
+			switch s.src[s.pos] {
+			case ',':
+				s.pos++
+			case ']':
+				s.pos++
+				s.depth--
+				return nil
+			default:
+				return s.errorf(s.pos, "invalid character %s after an array element", quoteChar(s.src[s.pos:]))
+			}
+		}
+	case c == '-' || (c >= '0' && c <= '9'):
+		return s.skipNumber()
+	case c == 't':
+		return s.literal("true")
+	case c == 'f':
+		return s.literal("false")
+	case c == 'n':
+		return s.literal("null")
+	}
+	return s.errorf(s.pos, "invalid character %s looking for the beginning of a value", quoteChar(s.src[s.pos:]))
+}
+
+func (s *scanner) skipNumber() error {
+	src := s.src
+	i := s.pos
+	if src[i] == '-' {
+		i++
+	}
+	if i >= len(src) || src[i] < '0' || src[i] > '9' {
+		return s.errorf(i, "invalid number: expecting a digit")
+	}
+	if src[i] == '0' {
+		i++
+	} else {
+		for i < len(src) && src[i] >= '0' && src[i] <= '9' {
+			i++
+		}
+	}
+	if i < len(src) && src[i] == '.' {
+		i++
+		if i >= len(src) || src[i] < '0' || src[i] > '9' {
+			return s.errorf(i, "invalid number: expecting a digit after the decimal point")
+		}
+		for i < len(src) && src[i] >= '0' && src[i] <= '9' {
+			i++
+		}
+	}
+	if i < len(src) && (src[i] == 'e' || src[i] == 'E') {
+		i++
+		if i < len(src) && (src[i] == '+' || src[i] == '-') {
+			i++
+		}
+		if i >= len(src) || src[i] < '0' || src[i] > '9' {
+			return s.errorf(i, "invalid number: expecting a digit in the exponent")
+		}
+		for i < len(src) && src[i] >= '0' && src[i] <= '9' {
+			i++
+		}
+	}
+	s.pos = i
+	return nil
+}
+
+// number validates the number at s.pos, moves past it and reads it into
+// v.dec (as parseDecimal does).
+func (s *scanner) number(v *value) error {
+	src := s.src
+	i := s.pos
+	d := &v.dec
+	if src[i] == '-' {
+		d.neg = true
+		i++
+	}
+	if i >= len(src) || src[i] < '0' || src[i] > '9' {
+		return s.errorf(i, "invalid number: expecting a digit")
+	}
+	if src[i] == '0' {
+		i++
+	} else {
+		i = d.digits(src, i, false)
+	}
+	if i < len(src) && src[i] == '.' {
+		i++
+		if i >= len(src) || src[i] < '0' || src[i] > '9' {
+			return s.errorf(i, "invalid number: expecting a digit after the decimal point")
+		}
+		if d.nd == 0 {
+			for i < len(src) && src[i] == '0' {
+				d.exp--
+				i++
+			}
+		}
+		i = d.digits(src, i, true)
+	}
+	if i < len(src) && (src[i] == 'e' || src[i] == 'E') {
+		i++
+		eneg := false
+		if i < len(src) && (src[i] == '+' || src[i] == '-') {
+			eneg = src[i] == '-'
+			i++
+		}
+		if i >= len(src) || src[i] < '0' || src[i] > '9' {
+			return s.errorf(i, "invalid number: expecting a digit in the exponent")
+		}
+		e := 0
+		for ; i < len(src) && src[i] >= '0' && src[i] <= '9'; i++ {
+			if e < 1e8 {
+				e = e*10 + int(src[i]-'0')
+			}
+		}
+		if eneg {
+			e = -e
+		}
+		d.exp += e
+	}
+	for d.mant != 0 && d.mant%10 == 0 {
+		d.mant /= 10
+		d.exp++
+		d.nd--
+	}
+	v.decOK = true
+	s.pos = i
+	return nil
+}
+
+// digits reads the run of digits at src[i:] into d (after its first
+// significant digit, or at the start of the integer part) and returns the
+// offset after it. Fraction digits lower the exponent.
+func (d *decimal) digits(src []byte, i int, frac bool) int {
+	for i+8 <= len(src) {
+		w := binary.LittleEndian.Uint64(src[i:])
+		// A byte is a digit when its high nibble is 3 and adding 6 keeps
+		// it so; a carry out of a non-digit byte only disturbs the bytes
+		// after it.
+		m := (w&0xF0F0F0F0F0F0F0F0 ^ 0x3030303030303030) | ((w+0x0606060606060606)&0xF0F0F0F0F0F0F0F0 ^ 0x3030303030303030)
+		r := 8
+		if m != 0 {
+			r = bits.TrailingZeros64(m) / 8
+		}
+		if r == 0 {
+			return i
+		}
+		if d.nd+r > 19 {
+			break
+		}
+		if r < 8 {
+			// Move the r digits to the top and pad with '0's.
+			sh := uint(8 * (8 - r))
+			w = w<<sh | 0x3030303030303030&(1<<sh-1)
+		}
+		d.mant = d.mant*pow10u[r] + eightDigits(w)
+		d.nd += r
+		if frac {
+			d.exp -= r
+		}
+		i += r
+		if r < 8 {
+			return i
+		}
+	}
+	for ; i < len(src) && src[i] >= '0' && src[i] <= '9'; i++ {
+		switch {
+		case d.nd < 19:
+			d.mant = d.mant*10 + uint64(src[i]-'0')
+			d.nd++
+			if frac {
+				d.exp--
+			}
+		case frac:
+			d.over = d.over || src[i] != '0'
+		default:
+			d.exp++
+			d.over = d.over || src[i] != '0'
+		}
+	}
+	return i
+}
+
+var pow10u = [...]uint64{1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000}
+
+// eightDigits returns the value of the eight ASCII digits in w (the first
+// digit in the lowest byte).
+func eightDigits(w uint64) uint64 {
+	w -= 0x3030303030303030
+	w = w*10 + w>>8
+	return ((w&0x000000FF000000FF)*(100+1000000<<32) + (w>>16&0x000000FF000000FF)*(1+10000<<32)) >> 32
+}
+
+func (s *scanner) literal(word string) error {
+	if len(s.src)-s.pos < len(word) || string(s.src[s.pos:s.pos+len(word)]) != word {
+		return s.errorf(s.pos, "invalid literal; expecting %q", word)
+	}
+	s.pos += len(word)
+	return nil
+}
+
+// onValue records the value v at the path of n and looks it up in the
+// path's index.
+func (s *scanner) onValue(n *pnode, v *value) {
+	ix := n.idx
+	pid := n.pathID
+	s.pathStamp[pid] = s.gen
+	if len(s.trail) > 0 {
+		s.pathArr[pid] = s.gen
+	}
+	if s.recordAll || ix.multi > 0 {
+		ts := int32(len(s.trails))
+		s.trails = append(s.trails, s.trail...)
+		s.recs = append(s.recs, flatValue{pid: pid, val: *v, trailStart: ts, trailEnd: int32(len(s.trails))})
+	}
+	switch v.kind {
+	case vString:
+		s.lookupString(ix, v)
+	case vNumber:
+		if len(ix.ranges) > 0 {
+			s.lookupRanges(ix.ranges, v)
+		}
+		if ix.numTxt.n > 0 {
+			if ls, ok := ix.numTxt.get(v.str); ok {
+				s.hitList(ls)
+			}
+		}
+		if ix.nums.n > 0 {
+			if k, st := v.numExactKey(); st != numNot {
+				kb := [8]byte{byte(k >> 56), byte(k >> 48), byte(k >> 40), byte(k >> 32), byte(k >> 24), byte(k >> 16), byte(k >> 8), byte(k)}
+				if ls, ok := ix.nums.get(kb[:]); ok {
+					if _, ok := v.numKey(); ok {
+						s.hitList(ls)
+					}
+				}
+			}
+		}
+	case vTrue:
+		s.hitList(ix.lits[0])
+	case vFalse:
+		s.hitList(ix.lits[1])
+	case vNull:
+		s.hitList(ix.lits[2])
+	}
+	s.hitList(ix.any)
+	for i := range ix.slow {
+		r := &ix.slow[i]
+		if s.leafStamp[r.l.id] != s.gen && r.c.match(v) {
+			s.hit(r.l)
+		}
+	}
+}
+
+func (s *scanner) lookupString(ix *pathIndex, v *value) {
+	str := v.str
+	if ix.strs.n > 0 {
+		if ls, ok := ix.strs.get(str); ok {
+			s.hitList(ls)
+		}
+	}
+	if ix.ips.n > 0 {
+		if a, ok := v.ipAddr(); ok {
+			if ls, ok := ix.ips.get(a.b[:a.n]); ok {
+				s.hitList(ls)
+			}
+		}
+	}
+	for _, lc := range ix.pre.lens {
+		if lc.n > len(str) {
+			break
+		}
+		if ls, ok := ix.pre.m.get(str[:lc.n]); ok {
+			s.hitList(ls)
+		}
+	}
+	for _, lc := range ix.suf.lens {
+		if lc.n > len(str) {
+			break
+		}
+		if ls, ok := ix.suf.m.get(str[len(str)-lc.n:]); ok {
+			s.hitList(ls)
+		}
+	}
+	if ix.eic.n > 0 || len(ix.peic.lens) > 0 || len(ix.seic.lens) > 0 {
+		low := s.lower(str)
+		if ix.eic.n > 0 {
+			if ls, ok := ix.eic.get(low); ok {
+				s.hitList(ls)
+			}
+		}
+		for _, lc := range ix.peic.lens {
+			if lc.n > len(low) {
+				break
+			}
+			if ls, ok := ix.peic.m.get(low[:lc.n]); ok {
+				s.hitList(ls)
+			}
+		}
+		for _, lc := range ix.seic.lens {
+			if lc.n > len(low) {
+				break
+			}
+			if ls, ok := ix.seic.m.get(low[len(low)-lc.n:]); ok {
+				s.hitList(ls)
+			}
+		}
+	}
+	for _, lc := range ix.wpre.lens {
+		if lc.n > len(str) {
+			break
+		}
+		if ws, ok := ix.wpre.m.get(str[:lc.n]); ok {
+			s.hitWild(ws, str)
+		}
+	}
+	for _, lc := range ix.wsuf.lens {
+		if lc.n > len(str) {
+			break
+		}
+		if ws, ok := ix.wsuf.m.get(str[len(str)-lc.n:]); ok {
+			s.hitWild(ws, str)
+		}
+	}
+}
+
+// lookupRanges tests the numeric conditions rs on the number v.
+func (s *scanner) lookupRanges(rs []slowRef, v *value) {
+	k, st := v.numApproxKey()
+	if st == numNot {
+		return
+	}
+	for i := range rs {
+		r := &rs[i]
+		if s.leafStamp[r.l.id] == s.gen {
+			continue
+		}
+		c := r.c
+		if st == numApprox {
+			if (c.loSet && k < c.lo && !near(k, c.lo)) || (c.hiSet && k > c.hi && !near(k, c.hi)) {
+				continue // out of range, however the number rounds
+			}
+		} else if (c.loSet && (k < c.lo || (c.loOpen && k == c.lo))) || (c.hiSet && (k > c.hi || (c.hiOpen && k == c.hi))) {
+			continue
+		}
+		if c.match(v) {
+			s.hit(r.l)
+		}
+	}
+}
+
+func (s *scanner) lower(b []byte) []byte {
+	s.lbuf = append(s.lbuf[:0], b...)
+	for i, c := range s.lbuf {
+		if c-'A' < 26 {
+			s.lbuf[i] = c + 'a' - 'A'
+		}
+	}
+	return s.lbuf
+}
+
+func (s *scanner) hitWild(ws []wildRef, str []byte) {
+	for i := range ws {
+		if s.leafStamp[ws[i].l.id] != s.gen && ws[i].g.match(str) {
+			s.hit(ws[i].l)
+		}
+	}
+}
+
+func (s *scanner) hitList(ls []*leaf) {
+	for _, l := range ls {
+		s.hit(l)
+	}
+}
+
+// hit records that a value satisfies leaf l.
+func (s *scanner) hit(l *leaf) {
+	if s.leafStamp[l.id] == s.gen {
+		return
+	}
+	s.leafStamp[l.id] = s.gen
+	if l.direct != nil {
+		s.matchPattern(l.direct)
+		return
+	}
+	if l.absent {
+		return
+	}
+	for _, a := range l.alts {
+		if a.direct {
+			s.matchPattern(a.pat)
+			continue
+		}
+		if s.altStamp[a.id] != s.gen {
+			s.altStamp[a.id] = s.gen
+			s.altCnt[a.id] = 0
+		}
+		s.altCnt[a.id]++
+		if s.altCnt[a.id] == a.need {
+			s.cands = append(s.cands, a)
+		}
+	}
+}
+
+func (s *scanner) matchPattern(p *patEntry) {
+	if s.patStamp[p.id] != s.gen {
+		s.patStamp[p.id] = s.gen
+		s.matched = append(s.matched, p)
+	}
+}
+
+// finish decides the candidate alternatives.
+func (s *scanner) finish() {
+	for _, a := range s.cands {
+		if s.patStamp[a.pat.id] != s.gen && s.decide(a) {
+			s.matchPattern(a.pat)
+		}
+	}
+	for _, a := range s.snap.always {
+		if s.patStamp[a.pat.id] != s.gen && s.decide(a) {
+			s.matchPattern(a.pat)
+		}
+	}
+}
+
+// decide reports whether alternative a, whose required leaves have all been
+// hit, matches.
+func (s *scanner) decide(a *alt) bool {
+	arrays := 0
+	for _, l := range a.leaves {
+		if s.pathArr[l.pathID] == s.gen {
+			arrays++
+		}
+	}
+	if arrays > 1 {
+		return s.search(a, false)
+	}
+	for _, l := range a.leaves {
+		if l.absent && s.leafStamp[l.id] != s.gen && s.pathStamp[l.pathID] == s.gen {
+			return false
+		}
+	}
+	return true
+}
