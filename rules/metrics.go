@@ -1,0 +1,88 @@
+package rules
+
+import (
+	"context"
+	"sync/atomic"
+
+	"github.com/rulebridge/rulebridge/targets"
+)
+
+// Metrics is a snapshot of a Bus's counters, named after EventBridge's
+// CloudWatch metrics. The delivery counters (Invocations,
+// FailedInvocations, InvocationAttempts, SuccessfulInvocationAttempts,
+// RetryInvocationAttempts, DeadLetterInvocations, InvocationsSentToDlq,
+// InvocationsFailedToBeSentToDlq, ThrottledRules) come from the embedded
+// [targets.Metrics] and mean what they mean there.
+//
+// A one-line summary of a run reads: events = Events, matched =
+// MatchedEvents, delivered = SuccessfulInvocationAttempts, retried =
+// RetryInvocationAttempts, dead-lettered = InvocationsSentToDlq, rejected =
+// PutEventsFailedEntries.
+type Metrics struct {
+	// PutEventsEntries counts entries given to PutEvents and
+	// PutRawEvents (PutEventsEntriesCount).
+	PutEventsEntries int64
+	// PutEventsFailedEntries counts entries that got an ErrorCode, for
+	// any reason (PutEventsFailedEntriesCount).
+	PutEventsFailedEntries int64
+	// PutEventsThrottledEntries counts entries that got
+	// ThrottlingException: their deliveries found no room in time.
+	PutEventsThrottledEntries int64
+	// Events counts events accepted: PutEvents entries that got an
+	// EventId, and scheduled events.
+	Events int64
+	// MatchedEvents counts events that matched at least one rule.
+	MatchedEvents int64
+	// TriggeredRules counts (event, rule) matches.
+	TriggeredRules int64
+	// ConditionErrors counts condition evaluations that failed (the rule
+	// then did not match).
+	ConditionErrors int64
+	// ScheduledEventsThrottled counts scheduled events whose deliveries
+	// found no room before the schedule run was cancelled.
+	ScheduledEventsThrottled int64
+	// Delivery counts, from the targets package.
+	targets.Metrics
+	// PendingDeliveries is the number of deliveries admitted and not yet
+	// settled (delivered, dead-lettered or failed) at the time of the
+	// snapshot: a gauge, not a counter.
+	PendingDeliveries int64
+}
+
+// counters are a Bus's own counts; delivery counts live in a
+// targets.Counters.
+type counters struct {
+	entries, failedEntries, throttledEntries atomic.Int64
+	events, matched, triggered, condErrors   atomic.Int64
+	schedThrottled, pending, interrupted     atomic.Int64
+	deliveries                               targets.Counters
+}
+
+// interruptCounter counts deliveries that ended INTERRUPTED, for Close's
+// report.
+type interruptCounter struct{ c *counters }
+
+func (o interruptCounter) Observe(_ context.Context, n targets.Notice) {
+	if n.Kind == targets.Failed && n.Code == targets.CodeInterrupted {
+		o.c.interrupted.Add(1)
+	}
+}
+
+// Metrics returns a snapshot of the Bus's counters. Each count is exact,
+// but counts taken while events flow are not mutually consistent. Safe for
+// concurrent use, also after Close.
+func (b *Bus) Metrics() Metrics {
+	c := &b.counters
+	return Metrics{
+		PutEventsEntries:          c.entries.Load(),
+		PutEventsFailedEntries:    c.failedEntries.Load(),
+		PutEventsThrottledEntries: c.throttledEntries.Load(),
+		Events:                    c.events.Load(),
+		MatchedEvents:             c.matched.Load(),
+		TriggeredRules:            c.triggered.Load(),
+		ConditionErrors:           c.condErrors.Load(),
+		ScheduledEventsThrottled:  c.schedThrottled.Load(),
+		Metrics:                   c.deliveries.Snapshot(),
+		PendingDeliveries:         c.pending.Load(),
+	}
+}
