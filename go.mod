@@ -8,7 +8,6 @@ require (
 	github.com/tidwall/gjson v1.20.2
 	go.uber.org/goleak v1.3.0
 	golang.org/x/oauth2 v0.38.0
-	golang.org/x/sync v0.23.0
 	golang.org/x/time v0.16.0
 )
 

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"cel.dev/cel-go/cel"
-	"golang.org/x/sync/semaphore"
 
 	"github.com/rulebridge/rulebridge/pattern"
 	"github.com/rulebridge/rulebridge/schedule"
@@ -47,7 +46,7 @@ type Bus struct {
 	matcher *pattern.Matcher
 	sched   *schedule.Scheduler
 
-	sem         *semaphore.Weighted // pending deliveries
+	sem         *admission // pending deliveries
 	capacity    int64
 	perAttempt  targets.Middleware // the bus-wide attempt limit
 	deliveryObs targets.Observer
@@ -97,7 +96,7 @@ func New(opts ...Option) (*Bus, error) {
 		rules:      map[string]*ruleSlot{},
 		matcher:    pattern.NewMatcher(),
 		sched:      sched,
-		sem:        semaphore.NewWeighted(int64(c.queueCapacity)),
+		sem:        newAdmission(int64(c.queueCapacity)),
 		capacity:   int64(c.queueCapacity),
 		perAttempt: targets.Concurrency(c.concurrency),
 		cur:        newGeneration(1),
@@ -105,13 +104,11 @@ func New(opts ...Option) (*Bus, error) {
 	b.snap.Store(&table{byKey: map[string]*rule{}})
 	b.closingCtx, b.cancelClosing = context.WithCancel(context.Background())
 	b.runCtx, b.cancelRun = context.WithCancel(context.Background())
-	obs := []targets.Observer{&b.counters.deliveries, interruptCounter{&b.counters}, targets.NewLogObserver(c.logger)}
-	if b.obs != nil {
-		obs = append(obs, targets.ObserverFunc(func(ctx context.Context, n targets.Notice) {
-			b.obs.Observe(ctx, Notice{Kind: DeliveryNotice, EventID: n.Delivery.EventID, Rule: n.Delivery.RuleName, Entry: -1, Err: n.Err, Delivery: n})
-		}))
+	do := &deliveryObserver{c: &b.counters, obs: b.obs}
+	if c.logger.Handler() != slog.DiscardHandler {
+		do.log = targets.NewLogObserver(c.logger)
 	}
-	b.deliveryObs = targets.MultiObserver(obs...)
+	b.deliveryObs = do
 	sched.Start()
 	return b, nil
 }

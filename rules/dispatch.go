@@ -147,23 +147,13 @@ func (b *Bus) match(ev []byte, sc *scratch) {
 // larger event).
 func (b *Bus) admit(ctx context.Context, n int) (*generation, int64, error) {
 	w := min(int64(n), b.capacity)
-	if !b.sem.TryAcquire(w) {
-		actx, cancel := context.WithCancel(ctx)
-		stop := context.AfterFunc(b.closingCtx, cancel)
-		err := b.sem.Acquire(actx, w)
-		stop()
-		cancel()
-		if err != nil {
-			if b.closingCtx.Err() != nil {
-				return nil, 0, ErrClosed
-			}
-			return nil, 0, context.Cause(ctx)
-		}
+	if err := b.sem.acquire(ctx, b.closingCtx.Done(), w); err != nil {
+		return nil, 0, err
 	}
 	b.genMu.RLock()
 	if b.intakeClosed {
 		b.genMu.RUnlock()
-		b.sem.Release(w)
+		b.sem.release(w)
 		return nil, 0, ErrClosed
 	}
 	g := b.cur
@@ -181,7 +171,7 @@ func (b *Bus) deliver(t targets.Target, d targets.Delivery, g *generation, holds
 	_ = t.Deliver(b.runCtx, d)
 	b.counters.pending.Add(-1)
 	if holds {
-		b.sem.Release(1)
+		b.sem.release(1)
 	}
 	g.release()
 }

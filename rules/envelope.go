@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/json"
+	"errors"
 	"strconv"
+	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -34,7 +36,7 @@ func appendEvent(dst []byte, e *envelope) ([]byte, error) {
 	dst = append(dst, `,"account":`...)
 	dst = appendJSONString(dst, e.account)
 	dst = append(dst, `,"time":"`...)
-	dst = e.time.UTC().AppendFormat(dst, timeLayout)
+	dst = appendTime(dst, e.time)
 	dst = append(dst, `","region":`...)
 	dst = appendJSONString(dst, e.region)
 	dst = append(dst, `,"resources":[`...)
@@ -45,11 +47,60 @@ func appendEvent(dst []byte, e *envelope) ([]byte, error) {
 		dst = appendJSONString(dst, r)
 	}
 	dst = append(dst, `],"detail":`...)
-	buf := bytes.NewBuffer(dst)
-	if err := json.Compact(buf, e.detail); err != nil {
-		return nil, err
+	if !json.Valid(e.detail) {
+		return nil, errors.New("invalid JSON")
 	}
-	return append(buf.Bytes(), '}'), nil
+	dst = appendStripped(dst, e.detail)
+	return append(dst, '}'), nil
+}
+
+// appendStripped appends the valid JSON text v without its insignificant
+// white space (as json.Compact does, in one pass that trusts v is valid).
+func appendStripped(dst, v []byte) []byte {
+	if !bytes.ContainsAny(v, " \t\r\n") {
+		return append(dst, v...)
+	}
+	inString, escaped := false, false
+	start := 0
+	for i, c := range v {
+		switch {
+		case inString:
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == ' ' || c == '\t' || c == '\r' || c == '\n':
+			dst = append(dst, v[start:i]...)
+			start = i + 1
+		}
+	}
+	return append(dst, v[start:]...)
+}
+
+// appendTime appends t in UTC as timeLayout does, for years 0-9999 (which
+// PutEvents checks), without time.Format's generality.
+func appendTime(dst []byte, t time.Time) []byte {
+	t = t.UTC()
+	y, mo, d := t.Date()
+	h, mi, s := t.Clock()
+	if y < 0 || y > 9999 {
+		return t.AppendFormat(dst, timeLayout)
+	}
+	two := func(dst []byte, v int) []byte { return append(dst, byte('0'+v/10), byte('0'+v%10)) }
+	dst = two(dst, y/100)
+	dst = two(dst, y%100)
+	dst = two(append(dst, '-'), int(mo))
+	dst = two(append(dst, '-'), d)
+	dst = two(append(dst, 'T'), h)
+	dst = two(append(dst, ':'), mi)
+	dst = two(append(dst, ':'), s)
+	return append(dst, 'Z')
 }
 
 func (e *envelope) sizeHint() int {
@@ -105,10 +156,27 @@ func appendJSONString(dst []byte, s string) []byte {
 	return append(dst, '"')
 }
 
+// randBuf is a buffer of random bytes from crypto/rand, so that an id
+// costs a read of crypto/rand once every 64 ids rather than every time.
+type randBuf struct {
+	b [16 * 64]byte
+	i int
+}
+
+var randPool = sync.Pool{New: func() any { return &randBuf{i: 16 * 64} }}
+
 // newUUID returns a random (version 4) UUID read from crypto/rand.
 func newUUID() string {
+	r := randPool.Get().(*randBuf)
+	if r.i == len(r.b) {
+		_, _ = rand.Read(r.b[:]) // never fails (crypto/rand panics rather)
+		r.i = 0
+	}
 	var b [16]byte
-	_, _ = rand.Read(b[:]) // never fails (crypto/rand panics rather)
+	copy(b[:], r.b[r.i:])
+	clear(r.b[r.i : r.i+16]) // a used id's bytes do not stay in memory
+	r.i += 16
+	randPool.Put(r)
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
 	var s [36]byte

@@ -51,20 +51,39 @@ type Metrics struct {
 
 // counters are a Bus's own counts; delivery counts live in a
 // targets.Counters.
+//
+// The counters PutEvents updates and those delivery goroutines update
+// live on separate cache lines, so that the two sides, running on
+// different cores, do not slow each other down.
 type counters struct {
 	entries, failedEntries, throttledEntries atomic.Int64
 	events, matched, triggered, condErrors   atomic.Int64
-	schedThrottled, pending, interrupted     atomic.Int64
+	schedThrottled                           atomic.Int64
+	_                                        [64]byte
+	pending, interrupted                     atomic.Int64
+	_                                        [64]byte
 	deliveries                               targets.Counters
 }
 
-// interruptCounter counts deliveries that ended INTERRUPTED, for Close's
-// report.
-type interruptCounter struct{ c *counters }
+// deliveryObserver receives the targets package's notices for a Bus: it
+// counts them, counts interrupted deliveries for Close's report, logs them
+// and forwards them to the Bus's Observer.
+type deliveryObserver struct {
+	c   *counters
+	log targets.Observer // nil when the logger discards everything
+	obs Observer         // nil: none
+}
 
-func (o interruptCounter) Observe(_ context.Context, n targets.Notice) {
+func (o *deliveryObserver) Observe(ctx context.Context, n targets.Notice) {
+	o.c.deliveries.Observe(ctx, n)
 	if n.Kind == targets.Failed && n.Code == targets.CodeInterrupted {
 		o.c.interrupted.Add(1)
+	}
+	if o.log != nil {
+		o.log.Observe(ctx, n)
+	}
+	if o.obs != nil {
+		o.obs.Observe(ctx, Notice{Kind: DeliveryNotice, EventID: n.Delivery.EventID, Rule: n.Delivery.RuleName, Entry: -1, Err: n.Err, Delivery: n})
 	}
 }
 
