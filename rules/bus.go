@@ -247,7 +247,9 @@ func (b *Bus) Flush(ctx context.Context) error {
 // and counts them. Nothing is dropped without a trace.
 //
 // Close returns nil when everything settled in time. Later calls wait for
-// the first to finish and return its result.
+// the first to finish and return its result. Close does not close the
+// targets: close those that hold resources (files, connections) after it.
+// The counters stay readable through Metrics.
 func (b *Bus) Close(ctx context.Context) error {
 	b.closeOnce.Do(func() { b.closeErr = b.close(ctx) })
 	return b.closeErr

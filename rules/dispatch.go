@@ -110,12 +110,17 @@ func (b *Bus) dispatch(ctx context.Context, ev []byte, id string, entry int, sin
 // The matcher and the snapshot are updated one after the other (see
 // publish), so a Match may return a key the loaded snapshot does not know:
 // a rule added or changed meanwhile. Then the newer snapshot is loaded and
-// Match is run again, so that every rule is seen wholly before or wholly
-// after a change; a key still unknown belongs to a change not yet
-// published, and is skipped.
+// Match is run again. Once the snapshot has not changed during a Match,
+// the result is consistent: a key it does not know belongs to a change
+// not yet published, whose old key (if any) is still in the matcher and
+// known, so skipping it sees the rule wholly before the change. Under
+// management calls so frequent that the snapshot changes during each of
+// maxMatchTries Matches, the last result is used as it is, and a rule
+// changing at that moment may be missed by this event.
 func (b *Bus) match(ev []byte, sc *scratch) {
+	const maxMatchTries = 8
 	t := b.snap.Load()
-	for try := 0; ; try++ {
+	for try := 1; ; try++ {
 		keys, err := b.matcher.Match(ev, sc.keys[:0])
 		sc.keys = keys
 		if err != nil { // unreachable: ev is a JSON object built by the Bus
@@ -130,7 +135,7 @@ func (b *Bus) match(ev []byte, sc *scratch) {
 				unknown = true
 			}
 		}
-		if !unknown || try == 2 {
+		if !unknown || try == maxMatchTries {
 			return
 		}
 		nt := b.snap.Load()
@@ -189,7 +194,7 @@ func (b *Bus) fireScheduled(ctx context.Context, slot *ruleSlot) {
 		return
 	}
 	env := envelope{id: id, detailType: "Scheduled Event", source: "aws.events", account: b.cfg.account,
-		region: b.cfg.region, time: b.now(), resources: []string{r.arn}, detail: []byte("{}")}
+		region: b.cfg.region, time: b.now(), resources: []string{r.arn}, detail: "{}"}
 	ev, _ := appendEvent(make([]byte, 0, env.sizeHint()), &env) // "{}" is valid
 	b.dispatch(ctx, ev, id, -1, r)
 }

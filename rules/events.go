@@ -147,7 +147,7 @@ func (b *Bus) putEntry(ctx context.Context, i int, e *Entry) EntryResult {
 		t = b.now()
 	}
 	env := envelope{id: id, detailType: e.DetailType, source: e.Source, account: b.cfg.account,
-		region: b.cfg.region, time: t, resources: e.Resources, detail: []byte(e.Detail)}
+		region: b.cfg.region, time: t, resources: e.Resources, detail: e.Detail}
 	ev, err := appendEvent(make([]byte, 0, env.sizeHint()), &env)
 	if err != nil {
 		return b.rejectInvalid(ctx, i, MalformedDetail, "Detail is malformed.")

@@ -175,7 +175,10 @@ func WithConcurrency(n int) Option {
 // WithQueueCapacity sets how many deliveries may be pending at once:
 // admitted by PutEvents or a schedule and not yet delivered, dead-lettered
 // or given up, retries included. When the queue is full, PutEvents waits
-// for room (see [Bus.PutEvents]). n must be positive; the default is
+// for room (see [Bus.PutEvents]); a waiting PutEvents is woken once an
+// eighth of the queue is free (or as much as its event needs), so that a
+// producer that outpaces its targets works in bursts rather than waking
+// for every freed slot. n must be positive; the default is
 // [DefaultQueueCapacity].
 func WithQueueCapacity(n int) Option {
 	return func(c *config) error {
