@@ -2,6 +2,7 @@ package rules
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -183,11 +184,26 @@ func (b *Bus) deliver(t targets.Target, d targets.Delivery, g *generation, holds
 
 // fireScheduled is a schedule run of a rule: it delivers the scheduled
 // event EventBridge sends to the rule's targets (and to no other rule).
+//
+// When the delivery queue is full, the run waits for room (until the rule
+// is disabled, deleted or rescheduled, or the Bus closes): scheduled
+// deliveries are delayed, not dropped. Runs that fall due while one waits
+// are throttled: counted (ScheduledEventsThrottled), logged and notified
+// (EventThrottled), and not made, so that a full queue does not pile up a
+// waiting run per fire time.
 func (b *Bus) fireScheduled(ctx context.Context, slot *ruleSlot) {
 	r := slot.cur.Load()
 	if r == nil || !r.scheduled() || b.closed.Load() {
 		return
 	}
+	if !slot.waiting.CompareAndSwap(false, true) {
+		b.counters.schedThrottled.Add(1)
+		msg := "a previous run of the rule is still waiting for room in the delivery queue"
+		b.log.LogAttrs(ctx, slog.LevelWarn, "scheduled event throttled", attrRule(r.spec.Name), attrCode(ThrottlingException), attrErr(msg))
+		b.notify(ctx, Notice{Kind: EventThrottled, Rule: r.spec.Name, Entry: -1, Code: ThrottlingException, Err: errors.New(msg)})
+		return
+	}
+	defer slot.waiting.Store(false)
 	id, ok := b.eventID()
 	if !ok {
 		b.log.LogAttrs(ctx, slog.LevelError, "scheduled event dropped: the event id source returned an empty or over-long id", attrRule(r.spec.Name))

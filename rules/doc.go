@@ -78,7 +78,9 @@
 // deleting the rule stops its schedule; enabling it or changing its
 // expression or time zone starts it anew (a rate(...) counts from then);
 // changing its targets or pattern does not move it. Missed fire times are
-// not caught up.
+// not caught up. A run that finds the delivery queue full waits for room
+// (scheduled deliveries are delayed, not dropped); runs of the same rule
+// that fall due meanwhile are throttled, counted and notified.
 //
 // # Dispatch and backpressure
 //

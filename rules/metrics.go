@@ -38,8 +38,10 @@ type Metrics struct {
 	// ConditionErrors counts condition evaluations that failed (the rule
 	// then did not match).
 	ConditionErrors int64
-	// ScheduledEventsThrottled counts scheduled events whose deliveries
-	// found no room before the schedule run was cancelled.
+	// ScheduledEventsThrottled counts schedule runs that made no delivery
+	// for want of room in the queue: runs skipped because an earlier run
+	// of the same rule was still waiting, and waiting runs given up when
+	// the rule changed or the Bus closed.
 	ScheduledEventsThrottled int64
 	// Delivery counts, from the targets package.
 	targets.Metrics

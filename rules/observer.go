@@ -22,7 +22,9 @@ const (
 	// EventThrottled: an accepted event found no room for its deliveries
 	// before its context ended (or the bus closed), so none was made. Code
 	// is ThrottlingException (or InternalFailure at close); for a PutEvents
-	// entry the caller gets the same code back.
+	// entry the caller gets the same code back. A schedule run skipped
+	// because an earlier run of its rule is still waiting for room is
+	// reported too, with Rule set and no EventID.
 	EventThrottled
 	// RuleMatched: the event matched Rule (pattern and condition both).
 	RuleMatched

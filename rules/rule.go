@@ -69,6 +69,9 @@ type RuleInfo struct {
 // must see target changes without being rescheduled.
 type ruleSlot struct {
 	cur atomic.Pointer[rule]
+	// waiting is set while a schedule run of the rule waits for room in
+	// the delivery queue; runs that fall due meanwhile are throttled.
+	waiting atomic.Bool
 }
 
 // rule is one immutable version of a rule.

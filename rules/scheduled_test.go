@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -137,6 +138,48 @@ func TestScheduleAndPattern(t *testing.T) {
 		synctest.Wait()
 		if got := fmt.Sprint(rec.payloads()); got != `["aws.events" "shop"]` {
 			t.Errorf("delivered %s", got)
+		}
+	})
+}
+
+// TestScheduledFullQueue: a schedule run that finds the queue full waits
+// for room; the runs that fall due meanwhile are throttled and counted.
+func TestScheduledFullQueue(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var mu sync.Mutex
+		var throttled []string
+		obs := rules.ObserverFunc(func(_ context.Context, n rules.Notice) {
+			if n.Kind == rules.EventThrottled {
+				mu.Lock()
+				throttled = append(throttled, n.Rule+" "+n.Code)
+				mu.Unlock()
+			}
+		})
+		b := newBus(t, rules.WithQueueCapacity(1), rules.WithObserver(obs))
+		g := newGate()
+		mustPutRule(t, b, rules.Rule{Name: "busy", EventPattern: orderPattern})
+		mustPutTargets(t, b, "busy", rules.Target{ID: "gate", Target: g})
+		mustPut(t, b, order(1, 1)) // fills the queue
+		rec := &recorder{}
+		mustPutRule(t, b, rules.Rule{Name: "tick", ScheduleExpression: "rate(1 minute)"})
+		mustPutTargets(t, b, "tick", rules.Target{ID: "rec", Target: rec})
+
+		time.Sleep(3*time.Minute + 30*time.Second)
+		synctest.Wait()
+		if n := len(rec.deliveries()); n != 0 {
+			t.Fatalf("delivered %d scheduled events through a full queue", n)
+		}
+		mu.Lock()
+		if m := b.Metrics(); m.ScheduledEventsThrottled != 2 || len(throttled) != 2 || throttled[0] != "tick ThrottlingException" {
+			t.Errorf("throttled: %d counted, notices %q", m.ScheduledEventsThrottled, throttled)
+		}
+		mu.Unlock()
+		g.release()
+		synctest.Wait()
+		time.Sleep(time.Minute) // 04:30
+		synctest.Wait()
+		if got := strings.Join(times(rec), " "); got != "2000-01-01T00:01:00Z 2000-01-01T00:04:00Z" {
+			t.Errorf("scheduled events at %s, want the waiting 00:01 run and the 00:04 one", got)
 		}
 	})
 }
