@@ -232,10 +232,12 @@ func (b *Bus) Flush(ctx context.Context) error {
 	}
 }
 
-// Close shuts the Bus down. It stops intake at once (PutEvents and every
-// management call fail with [ErrClosed]; PutEvents calls waiting for room
-// give their remaining entries InternalFailure), stops the schedules, and
-// waits for every pending delivery, retries included, to settle.
+// Close shuts the Bus down. It stops intake at once (PutEvents,
+// PutRawEvents and the calls that change rules or targets fail with
+// [ErrClosed]; PutEvents calls waiting for room give their remaining
+// entries InternalFailure; DescribeRule, ListRules, ListTargetsByRule,
+// Flush and Metrics keep working), stops the schedules, and waits for
+// every pending delivery, retries included, to settle.
 //
 // If ctx ends first, Close interrupts the deliveries still pending: a
 // delivery waiting to retry or in an attempt is stopped with the targets
@@ -278,9 +280,14 @@ func (b *Bus) close(ctx context.Context) error {
 			context.Cause(ctx), b.counters.interrupted.Load())
 	}
 	b.cancelRun()
-	b.cancelClosing()
-	if err == nil && serr != nil {
-		err = serr
+	if serr != nil {
+		// ctx ended before the schedule runs returned; they return
+		// promptly now that intake is closed, so wait for them, to leave
+		// no goroutine behind.
+		_ = b.sched.Stop(context.Background())
+		if err == nil {
+			err = serr
+		}
 	}
 	return err
 }

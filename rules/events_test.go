@@ -149,6 +149,13 @@ func TestPutEventsCall(t *testing.T) {
 		t.Errorf("11 entries: %v, want ValidationException", err)
 	}
 	mustPut(t, b, eleven[:10]...)
+
+	// An id source that breaks its contract fails the entries, not the Bus.
+	bad := newBus(t, rules.WithEventIDs(func() string { return "" }))
+	res, err := bad.PutEvents(context.Background(), order(1, 1))
+	if err != nil || res.Entries[0].ErrorCode != rules.InternalFailure || !strings.Contains(res.Entries[0].ErrorMessage, "event id source") {
+		t.Errorf("empty event id: %+v, %v", res, err)
+	}
 	if _, err := b.PutRawEvents(context.Background()); !errors.Is(err, rules.ErrValidation) {
 		t.Errorf("no raw events: %v, want ValidationException", err)
 	}
