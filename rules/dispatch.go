@@ -86,15 +86,17 @@ func (b *Bus) dispatch(ctx context.Context, ev []byte, id string, entry int, sin
 	g, w, err := b.admit(ctx, len(sc.jobs))
 	if err != nil {
 		code = ThrottlingException
-		if err == ErrClosed {
+		if errors.Is(err, ErrClosed) {
 			code = InternalFailure
 		}
 		msg = fmt.Sprintf("The event's %d deliveries found no room in the queue (capacity %d): %v.", len(sc.jobs), b.capacity, err)
-		if entry < 0 {
+		var rule string
+		if single != nil {
 			b.counters.schedThrottled.Add(1)
+			rule = single.spec.Name
 		}
 		b.log.LogAttrs(ctx, slog.LevelWarn, "event throttled", attrEventID(id), attrEntry(entry), attrCode(code), attrErr(msg))
-		b.notify(ctx, Notice{Kind: EventThrottled, EventID: id, Entry: entry, Code: code, Err: err})
+		b.notify(ctx, Notice{Kind: EventThrottled, EventID: id, Rule: rule, Entry: entry, Code: code, Err: err})
 		return code, msg
 	}
 	for i, j := range sc.jobs {

@@ -59,8 +59,8 @@ type Notice struct {
 	Kind Kind
 	// EventID is the event concerned; empty for EventRejected.
 	EventID string
-	// Rule is the rule concerned (RuleMatched, ConditionFailed, and
-	// deliveries).
+	// Rule is the rule concerned (RuleMatched, ConditionFailed,
+	// deliveries, and EventThrottled for a scheduled event).
 	Rule string
 	// Entry is the index of the entry in its PutEvents call
 	// (EventRejected, EventThrottled); -1 for scheduled events.
