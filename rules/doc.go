@@ -150,6 +150,13 @@
 // The Bus owns its goroutines: the schedule loop (from New to Close), one
 // per schedule run, and one per pending delivery. Close ends them all.
 //
+// Targets and observers may call the Bus, with two cautions: Flush and
+// Close wait for deliveries, so a target that calls them waits for itself
+// and never returns; and a target that puts events holds a slot of the
+// delivery queue while it waits for room, so it should pass a context
+// with a deadline, lest targets that all do so fill the queue and wait
+// for each other.
+//
 // # Differences from EventBridge
 //
 // Where EventBridge is silent, does not apply in-process, or would get in
