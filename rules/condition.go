@@ -1,7 +1,6 @@
 package rules
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -63,9 +62,9 @@ func (b *Bus) compileCondition(rule, expr string) (*condition, error) {
 // event decoded for CEL across the rules that match one event.
 func (c *condition) eval(ev []byte, decoded *map[string]any) (bool, error) {
 	if *decoded == nil {
-		var m map[string]any
-		if err := json.Unmarshal(ev, &m); err != nil {
-			return false, fmt.Errorf("rules: condition: event is not a JSON object: %w", err)
+		m, err := decodeEvent(ev)
+		if err != nil {
+			return false, fmt.Errorf("rules: condition: cannot decode the event: %w", err)
 		}
 		*decoded = m
 	}
