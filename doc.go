@@ -9,6 +9,9 @@
 // The work is split into packages, each with one job; most programs import
 // only the ones they need:
 //
+//   - [github.com/rulebridge/rulebridge/rules] is the engine: an event bus
+//     whose API mirrors EventBridge's (PutRule, PutTargets, PutEvents, ...),
+//     with CEL conditions, scheduled rules, bounded dispatch and metrics.
 //   - [github.com/rulebridge/rulebridge/pattern] compiles, validates and
 //     matches event patterns, one at a time or thousands at once.
 //   - [github.com/rulebridge/rulebridge/schedule] parses AWS schedule
@@ -16,8 +19,64 @@
 //   - [github.com/rulebridge/rulebridge/targets] delivers matched events:
 //     the Target interface, built-in targets, retry, dead-lettering and
 //     input transformation.
-//   - [github.com/rulebridge/rulebridge/rules] is the engine that ties them
-//     together behind an API that mirrors EventBridge's.
+//
+// # A first program
+//
+// A rule that matches orders over 100, a Go function as its target, and two
+// events (examples/engine, whose test checks the output):
+//
+//	package main
+//
+//	import (
+//		"context"
+//		"fmt"
+//		"log"
+//
+//		"github.com/rulebridge/rulebridge/rules"
+//		"github.com/rulebridge/rulebridge/targets"
+//	)
+//
+//	func main() {
+//		ctx := context.Background()
+//		bus, err := rules.New()
+//		if err != nil {
+//			log.Fatal(err)
+//		}
+//		defer bus.Close(ctx)
+//
+//		_, err = bus.PutRule(ctx, rules.Rule{
+//			Name:         "big-orders",
+//			EventPattern: `{"source": ["shop"], "detail-type": ["Order Placed"]}`,
+//			Condition:    `event.detail.total > 100.0`,
+//		})
+//		if err != nil {
+//			log.Fatal(err)
+//		}
+//		err = bus.PutTargets(ctx, "big-orders", rules.Target{
+//			ID:        "alert",
+//			InputPath: "$.detail",
+//			Target: targets.Func(func(ctx context.Context, d targets.Delivery) error {
+//				fmt.Printf("%s got %s\n", d.TargetID, d.Payload)
+//				return nil
+//			}),
+//		})
+//		if err != nil {
+//			log.Fatal(err)
+//		}
+//
+//		bus.PutEvents(ctx,
+//			rules.Entry{Source: "shop", DetailType: "Order Placed", Detail: `{"order": 1, "total": 250.0}`},
+//			rules.Entry{Source: "shop", DetailType: "Order Placed", Detail: `{"order": 2, "total": 20.0}`},
+//		)
+//		bus.Flush(ctx) // wait for the deliveries
+//		m := bus.Metrics()
+//		fmt.Println(m.MatchedEvents, "of", m.Events, "events matched")
+//	}
+//
+// It prints:
+//
+//	alert got {"order":1,"total":250.0}
+//	1 of 2 events matched
 //
 // The rulebridge command (cmd/rulebridge) runs rules from a file and tests
 // event patterns from the shell.

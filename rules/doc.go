@@ -1,0 +1,183 @@
+// Package rules is the engine of rulebridge: an in-process event bus whose
+// API mirrors Amazon EventBridge's, so that anyone who knows EventBridge
+// knows it. Rules match the events put on a [Bus] (or fire on schedules),
+// and deliver them to their targets with input shaping, retries and
+// dead-lettering.
+//
+//	bus, err := rules.New()
+//	...
+//	defer bus.Close(ctx)
+//	bus.PutRule(ctx, rules.Rule{Name: "orders", EventPattern: `{"source": ["shop"]}`})
+//	bus.PutTargets(ctx, "orders", rules.Target{ID: "billing", Target: targets.Func(bill)})
+//	res, err := bus.PutEvents(ctx, rules.Entry{Source: "shop", DetailType: "Order Placed", Detail: `{"total": 120}`})
+//
+// # Rules and targets
+//
+// [Bus.PutRule] creates or replaces a [Rule]: a name, an event pattern
+// (the language of package pattern), a schedule expression (cron(...),
+// rate(...) or at(...) of package schedule, in an optional time zone), or
+// both; a state; a description; and an optional [Rule.Condition].
+// [Bus.PutTargets] gives a rule up to five [Target] values, each with its
+// own input shaping, retry policy and dead-letter target, and the Go
+// targets.Target that receives the deliveries. [Bus.DeleteRule],
+// [Bus.EnableRule], [Bus.DisableRule], [Bus.DescribeRule], [Bus.ListRules],
+// [Bus.RemoveTargets] and [Bus.ListTargetsByRule] complete the set.
+//
+// Every management call is checked whole before anything changes. Errors
+// are [*Error] values named after EventBridge's exceptions
+// (ResourceNotFoundException, ValidationException, LimitExceededException,
+// InvalidEventPatternException), with EventBridge's messages where it has
+// them and the rule and target named; match them with errors.Is and the
+// sentinels [ErrResourceNotFound], [ErrValidation], [ErrLimitExceeded] and
+// [ErrInvalidEventPattern]. Rule ARNs have AWS's form,
+// arn:aws:events:<region>:<account>:rule/<name>, from [WithRegion] and
+// [WithAccount].
+//
+// # Events
+//
+// [Bus.PutEvents] takes up to ten [Entry] values with EventBridge's fields
+// (Source, DetailType, Detail, Resources, Time), validates each (its
+// result carries EventBridge's error code and a message naming the field),
+// and builds the event EventBridge would deliver:
+//
+//	{"version":"0","id":"...","detail-type":"...","source":"...","account":"...",
+//	 "time":"2026-01-02T03:04:05Z","region":"...","resources":[...],"detail":{...}}
+//
+// [Bus.PutRawEvents] puts full events as they are, filling in missing
+// envelope fields. [TestEventPattern] answers as EventBridge's API of that
+// name.
+//
+// # Conditions
+//
+// A rule's Condition is a CEL expression (https://cel.dev) of type bool,
+// evaluated after its pattern matched, with the event bound as `event`:
+//
+//	event.detail.total > 100.0 && event.detail.items.size() >= 3
+//
+// The event is decoded from its JSON for CEL (objects are maps, arrays
+// lists, numbers doubles as in CEL's JSON mapping; comparing a double with
+// an int literal works, arithmetic across them does not), only for rules
+// that have a condition and whose pattern matched, and once per event. A
+// condition is compiled and type-checked by PutRule, which refuses one that
+// does not compile or is not of type bool. At run time each evaluation is
+// bounded by a cost limit ([WithConditionCostLimit]); an evaluation that
+// fails (a missing field, a type error, the cost limit) means no match and
+// is reported: a ConditionFailed notice, a Warn log line and the
+// ConditionErrors counter. A condition applies to every event its rule
+// fires on, scheduled ones included.
+//
+// # Scheduled rules
+//
+// A rule with a ScheduleExpression runs on a schedule.Scheduler and
+// delivers, at each fire time, the event EventBridge sends:
+//
+//	{"version":"0","id":"...","detail-type":"Scheduled Event","source":"aws.events",
+//	 "account":"...","time":"...","region":"...","resources":["<rule ARN>"],"detail":{}}
+//
+// to its own targets only (other rules do not see it). Disabling or
+// deleting the rule stops its schedule; enabling it or changing its
+// expression or time zone starts it anew (a rate(...) counts from then);
+// changing its targets or pattern does not move it. Missed fire times are
+// not caught up. A run that finds the delivery queue full waits for room
+// (scheduled deliveries are delayed, not dropped); runs of the same rule
+// that fall due meanwhile are throttled, counted and notified.
+//
+// # Dispatch and backpressure
+//
+// Every (rule, target) pair an event matches becomes one delivery, made
+// through targets.Wrap (shaping, retry policy, dead-letter target) on a
+// goroutine of its own, so that a target waiting to retry holds up nothing
+// else. A target's panic is recovered and counts as a failed attempt.
+//
+// Deliveries are bounded two ways. At most [WithQueueCapacity] deliveries
+// may be pending (admitted and not settled, retries included); an event's
+// deliveries are admitted all together or not at all, and when there is no
+// room PutEvents waits until its context ends, then gives that entry
+// ThrottlingException and makes none of its deliveries: nothing is dropped
+// silently. And at most [WithConcurrency] attempts run at once across the
+// Bus (a target's own [Target.Concurrency] bounds it further); a delivery
+// waiting out its backoff holds no attempt slot.
+//
+// There are no ordering guarantees: the deliveries of one event, and of
+// successive events, reach a target in any order, and retries reorder
+// further. Delivery is at least once: a target may see an event again if
+// an attempt fails after the target took it; deduplicate on the event id.
+//
+// # Shutdown
+//
+// [Bus.Close] stops intake and schedules, then waits for every pending
+// delivery. If its context ends first, the remaining deliveries are
+// interrupted: each is dead-lettered with the targets package's code
+// INTERRUPTED (or, without a dead-letter target, reported as failed), and
+// Close says how many. [Bus.Flush] waits for the deliveries admitted so far
+// without closing, as a command does at the end of its input.
+//
+// # Time
+//
+// The clock given by [WithClock] supplies the timestamps written into
+// events, and nothing else: the "time" of an entry that has none and of a
+// scheduled event. Everything that is measured or waited for uses package
+// time directly: fire times of schedules, backoff between retries, the
+// ingestion time of a delivery (from which a retry policy's
+// MaximumEventAgeInSeconds counts), timeouts. Tests control all of it by
+// running inside a testing/synctest bubble, whose fake clock drives
+// package time (and robfig/cron under the schedules); examples pass a
+// fixed clock and [WithEventIDs] to print reproducible events.
+//
+// # Observability
+//
+// An [Observer] ([WithObserver]) receives a [Notice] for each event
+// received, rejected or throttled, each rule matched, each condition
+// error, and every delivery notice of the targets package (attempt
+// started, attempt failed, retrying, delivered, failed, dead-lettered,
+// dead-letter failed, throttled). [Bus.Metrics] returns counters named
+// after EventBridge's CloudWatch metrics. The log ([WithLogger]) uses
+// stable keys (event_id, rule, target, attempt, error_code, error) and
+// never contains event payloads. A Bus keeps no global state: two buses in
+// one process share nothing.
+//
+// # Concurrency
+//
+// A Bus is safe for concurrent use. Management calls are serialized by a
+// mutex; PutEvents takes none while matching: it reads an immutable
+// snapshot of the enabled rules through an atomic pointer, and one
+// pattern.Matcher holds every rule's pattern. A management call takes
+// effect for the events put after it returns; an event put while a rule
+// changes sees that rule wholly before or wholly after the change (its
+// pattern, condition and targets together). Observers and targets are
+// called from many goroutines at once.
+//
+// The Bus owns its goroutines: the schedule loop (from New to Close), one
+// per schedule run, and one per pending delivery. Close ends them all.
+//
+// Targets and observers may call the Bus, with two cautions: Flush and
+// Close wait for deliveries, so a target that calls them waits for itself
+// and never returns; and a target that puts events holds a slot of the
+// delivery queue while it waits for room, so it should pass a context
+// with a deadline, lest targets that all do so fill the queue and wait
+// for each other.
+//
+// # Differences from EventBridge
+//
+// Where EventBridge is silent, does not apply in-process, or would get in
+// the way of testing, this package chooses:
+//
+//   - PutEvents accepts sources that start with "aws." (EventBridge refuses
+//     them for custom events), so tests can put AWS-shaped events.
+//   - The size limit applies to each entry (default 256 KB, EventBridge's
+//     long-standing limit; it raised its own to 1 MB in 2026); EventBridge
+//     also limits the whole request. EventBusName and TraceHeader are not
+//     supported: a Bus is one bus.
+//   - PutTargets and RemoveTargets are all or nothing, with every problem
+//     reported, where EventBridge may accept some entries and fail others;
+//     RemoveTargets of an unknown id is a ResourceNotFoundException.
+//   - Rules may have a Condition and a ScheduleExpressionTimezone, and
+//     at(...) schedules (EventBridge Scheduler features), and there is no
+//     limit on the number of rules.
+//   - A Detail's JSON is rewritten compactly; an event's "time" has whole
+//     seconds.
+//   - Shutdown exists: deliveries it interrupts are dead-lettered with the
+//     code INTERRUPTED.
+//   - ThrottlingException means the bounded delivery queue had no room in
+//     time, not an account quota.
+package rules

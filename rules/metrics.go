@@ -1,0 +1,109 @@
+package rules
+
+import (
+	"context"
+	"sync/atomic"
+
+	"github.com/rulebridge/rulebridge/targets"
+)
+
+// Metrics is a snapshot of a Bus's counters, named after EventBridge's
+// CloudWatch metrics. The delivery counters (Invocations,
+// FailedInvocations, InvocationAttempts, SuccessfulInvocationAttempts,
+// RetryInvocationAttempts, DeadLetterInvocations, InvocationsSentToDlq,
+// InvocationsFailedToBeSentToDlq, ThrottledRules) come from the embedded
+// [targets.Metrics] and mean what they mean there.
+//
+// A one-line summary of a run reads: events = Events, matched =
+// MatchedEvents, delivered = SuccessfulInvocationAttempts, retried =
+// RetryInvocationAttempts, dead-lettered = InvocationsSentToDlq, rejected =
+// PutEventsFailedEntries.
+type Metrics struct {
+	// PutEventsEntries counts entries given to PutEvents and
+	// PutRawEvents (PutEventsEntriesCount).
+	PutEventsEntries int64
+	// PutEventsFailedEntries counts entries that got an ErrorCode, for
+	// any reason (PutEventsFailedEntriesCount).
+	PutEventsFailedEntries int64
+	// PutEventsThrottledEntries counts entries that got
+	// ThrottlingException: their deliveries found no room in time.
+	PutEventsThrottledEntries int64
+	// Events counts events accepted: PutEvents entries that got an
+	// EventId, and scheduled events.
+	Events int64
+	// MatchedEvents counts events that matched at least one rule.
+	MatchedEvents int64
+	// TriggeredRules counts (event, rule) matches.
+	TriggeredRules int64
+	// ConditionErrors counts condition evaluations that failed (the rule
+	// then did not match).
+	ConditionErrors int64
+	// ScheduledEventsThrottled counts schedule runs that made no delivery
+	// for want of room in the queue: runs skipped because an earlier run
+	// of the same rule was still waiting, and waiting runs given up when
+	// the rule changed or the Bus closed.
+	ScheduledEventsThrottled int64
+	// Delivery counts, from the targets package.
+	targets.Metrics
+	// PendingDeliveries is the number of deliveries admitted and not yet
+	// settled (delivered, dead-lettered or failed) at the time of the
+	// snapshot: a gauge, not a counter.
+	PendingDeliveries int64
+}
+
+// counters are a Bus's own counts; delivery counts live in a
+// targets.Counters.
+//
+// The counters PutEvents updates and those delivery goroutines update
+// live on separate cache lines, so that the two sides, running on
+// different cores, do not slow each other down.
+type counters struct {
+	entries, failedEntries, throttledEntries atomic.Int64
+	events, matched, triggered, condErrors   atomic.Int64
+	schedThrottled                           atomic.Int64
+	_                                        [64]byte
+	pending, interrupted                     atomic.Int64
+	_                                        [64]byte
+	deliveries                               targets.Counters
+}
+
+// deliveryObserver receives the targets package's notices for a Bus: it
+// counts them, counts interrupted deliveries for Close's report, logs them
+// and forwards them to the Bus's Observer.
+type deliveryObserver struct {
+	c   *counters
+	log targets.Observer // nil when the logger discards everything
+	obs Observer         // nil: none
+}
+
+func (o *deliveryObserver) Observe(ctx context.Context, n targets.Notice) {
+	o.c.deliveries.Observe(ctx, n)
+	if n.Kind == targets.Failed && n.Code == targets.CodeInterrupted {
+		o.c.interrupted.Add(1)
+	}
+	if o.log != nil {
+		o.log.Observe(ctx, n)
+	}
+	if o.obs != nil {
+		o.obs.Observe(ctx, Notice{Kind: DeliveryNotice, EventID: n.Delivery.EventID, Rule: n.Delivery.RuleName, Entry: -1, Err: n.Err, Delivery: n})
+	}
+}
+
+// Metrics returns a snapshot of the Bus's counters. Each count is exact,
+// but counts taken while events flow are not mutually consistent. Safe for
+// concurrent use, also after Close.
+func (b *Bus) Metrics() Metrics {
+	c := &b.counters
+	return Metrics{
+		PutEventsEntries:          c.entries.Load(),
+		PutEventsFailedEntries:    c.failedEntries.Load(),
+		PutEventsThrottledEntries: c.throttledEntries.Load(),
+		Events:                    c.events.Load(),
+		MatchedEvents:             c.matched.Load(),
+		TriggeredRules:            c.triggered.Load(),
+		ConditionErrors:           c.condErrors.Load(),
+		ScheduledEventsThrottled:  c.schedThrottled.Load(),
+		Metrics:                   c.deliveries.Snapshot(),
+		PendingDeliveries:         c.pending.Load(),
+	}
+}
