@@ -192,14 +192,9 @@ func (b *Bus) publish(slot *ruleSlot, old, nr *rule) error {
 		b.sched.RemoveByName(old.spec.Name)
 	}
 	if newS && (!oldS || changed) {
-		// A fresh Schedule, so that a rate(...) counts from now: a rate
-		// schedule fixes its anchor on first use, and nr may share one
-		// with an earlier version.
-		s, err := parseSchedule(nr.spec)
-		if err != nil {
-			return err // unreachable: compileRule parsed it
-		}
-		if _, err := b.sched.Add(nr.spec.Name, s, func(ctx context.Context) { b.fireScheduled(ctx, slot) }); err != nil {
+		// Each job of the Scheduler has its own anchor, so a rate(...)
+		// counts from now even if an earlier version used nr.sched.
+		if _, err := b.sched.Add(nr.spec.Name, nr.sched, func(ctx context.Context) { b.fireScheduled(ctx, slot) }); err != nil {
 			return err
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/rulebridge/rulebridge/schedule"
 	"github.com/rulebridge/rulebridge/targets"
 )
 
@@ -185,7 +186,8 @@ func (b *Bus) deliver(t targets.Target, d targets.Delivery, g *generation, holds
 }
 
 // fireScheduled is a schedule run of a rule: it delivers the scheduled
-// event EventBridge sends to the rule's targets (and to no other rule).
+// event EventBridge sends to the rule's targets (and to no other rule),
+// with the run's nominal fire time as its "time".
 //
 // When the delivery queue is full, the run waits for room (until the rule
 // is disabled, deleted or rescheduled, or the Bus closes): scheduled
@@ -211,8 +213,12 @@ func (b *Bus) fireScheduled(ctx context.Context, slot *ruleSlot) {
 		b.log.LogAttrs(ctx, slog.LevelError, "scheduled event dropped: the event id source returned an empty or over-long id", attrRule(r.spec.Name))
 		return
 	}
+	fire := schedule.FireTime(ctx)
+	if fire.IsZero() { // unreachable: the Scheduler sets it
+		fire = time.Now()
+	}
 	env := envelope{id: id, detailType: "Scheduled Event", source: "aws.events", account: b.cfg.account,
-		region: b.cfg.region, time: b.now(), resources: []string{r.arn}, detail: "{}"}
+		region: b.cfg.region, time: fire, resources: []string{r.arn}, detail: "{}"}
 	ev, _ := appendEvent(make([]byte, 0, env.sizeHint()), &env) // "{}" is valid
 	b.dispatch(ctx, ev, id, -1, r)
 }

@@ -69,7 +69,9 @@
 // # Scheduled rules
 //
 // A rule with a ScheduleExpression runs on a schedule.Scheduler and
-// delivers, at each fire time, the event EventBridge sends:
+// delivers, at each fire time, the event EventBridge sends, whose "time"
+// is the nominal fire time (schedule.FireTime), even when the run starts
+// late:
 //
 //	{"version":"0","id":"...","detail-type":"Scheduled Event","source":"aws.events",
 //	 "account":"...","time":"...","region":"...","resources":["<rule ARN>"],"detail":{}}
@@ -115,8 +117,9 @@
 // # Time
 //
 // The clock given by [WithClock] supplies the timestamps written into
-// events, and nothing else: the "time" of an entry that has none and of a
-// scheduled event. Everything that is measured or waited for uses package
+// events, and nothing else: the "time" of an entry that has none. A
+// scheduled event's "time" is its nominal fire time, which comes from the
+// schedule. Everything that is measured or waited for uses package
 // time directly: fire times of schedules, backoff between retries, the
 // ingestion time of a delivery (from which a retry policy's
 // MaximumEventAgeInSeconds counts), timeouts. Tests control all of it by

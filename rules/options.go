@@ -194,10 +194,11 @@ func WithQueueCapacity(n int) Option {
 }
 
 // WithClock sets the source of the timestamps the Bus writes into events:
-// the "time" of a PutEvents entry that has none and of a scheduled event.
-// Nothing else reads it: waits, schedules, ingestion times and retry ages
-// use package time (which testing/synctest fakes). Examples pass a fixed
-// clock to get reproducible output. The default is time.Now.
+// the "time" of a PutEvents entry that has none. (A scheduled event's time
+// is its nominal fire time.) Nothing else reads it: waits, schedules,
+// ingestion times and retry ages use package time (which testing/synctest
+// fakes). Examples pass a fixed clock to get reproducible output. The
+// default is time.Now.
 func WithClock(now func() time.Time) Option {
 	return func(c *config) error {
 		if now == nil {

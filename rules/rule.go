@@ -80,6 +80,7 @@ type rule struct {
 	arn     string
 	key     string // matcher key; changes when the pattern does
 	pat     *pattern.Pattern
+	sched   schedule.Schedule // zero without a ScheduleExpression
 	cond    *condition
 	targets []*target // in the order put
 }
@@ -172,8 +173,8 @@ func (b *Bus) compileRule(r Rule) (*rule, error) {
 		nr.pat = p
 	}
 	if r.ScheduleExpression != "" {
-		// publish parses it again each time it schedules the rule.
-		if _, err := parseSchedule(r); err != nil {
+		sc, err := parseSchedule(r)
+		if err != nil {
 			if errors.Is(err, schedule.ErrInvalidExpression) {
 				return nil, &Error{Code: CodeValidation, Rule: r.Name, Err: err,
 					Message: schedule.RulesMessage + " " + strings.TrimPrefix(err.Error(), "schedule: ")}
@@ -181,6 +182,7 @@ func (b *Bus) compileRule(r Rule) (*rule, error) {
 			return nil, &Error{Code: CodeValidation, Rule: r.Name, Err: err,
 				Message: "Parameter ScheduleExpressionTimezone is not valid. " + strings.TrimPrefix(err.Error(), "schedule: ")}
 		}
+		nr.sched = sc
 	} else if r.ScheduleExpressionTimezone != "" {
 		return nil, &Error{Code: CodeValidation, Rule: r.Name,
 			Message: "Parameter ScheduleExpressionTimezone is only valid with a ScheduleExpression."}

@@ -29,7 +29,9 @@ func times(r *recorder) []string {
 func TestScheduledRate(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ctx := context.Background()
-		b := newBus(t, rules.WithEventIDs(counterIDs()))
+		// The clock does not stamp scheduled events: their time is the
+		// nominal fire time.
+		b := newBus(t, rules.WithEventIDs(counterIDs()), rules.WithClock(fixedClock))
 		rec, spy := &recorder{}, &recorder{}
 		arn := mustPutRule(t, b, rules.Rule{Name: "every5", ScheduleExpression: "rate(5 minutes)"})
 		mustPutTargets(t, b, "every5", rules.Target{ID: "rec", Target: rec})
