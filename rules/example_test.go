@@ -62,6 +62,7 @@ func ExampleBus_PutEvents() {
 	})
 	fmt.Println(err)
 
+	// Ids id-1 and id-2 went to the audit events of PutRule and PutTargets.
 	res, err := bus.PutEvents(ctx,
 		rules.Entry{Source: "shop", DetailType: "Order Placed", Detail: `{"order": 42}`},
 		rules.Entry{Source: "shop", DetailType: "Order Placed", Detail: `[42]`},
@@ -76,11 +77,11 @@ func ExampleBus_PutEvents() {
 	// Output:
 	// arn:aws:events:us-east-1:123456789012:rule/orders <nil>
 	// <nil>
-	// orders/print got {"version":"0","id":"id-1","detail-type":"Order Placed","source":"shop","account":"123456789012","time":"2026-01-02T03:04:05Z","region":"us-east-1","resources":[],"detail":{"order":42}}
+	// orders/print got {"version":"0","id":"id-3","detail-type":"Order Placed","source":"shop","account":"123456789012","time":"2026-01-02T03:04:05Z","region":"us-east-1","resources":[],"detail":{"order":42}}
 	// <nil>
-	// "id-1" "" ""
+	// "id-3" "" ""
 	// "" "MalformedDetail" "Detail is malformed."
-	// "id-2" "" ""
+	// "id-4" "" ""
 	// failed: 1
 }
 

@@ -44,6 +44,7 @@ type config struct {
 	now           func() time.Time
 	newID         func() string
 	costLimit     uint64
+	auditSink     AuditSink
 	given         map[string]bool
 }
 
