@@ -594,3 +594,45 @@ func TestAlarmBoundedMemory(t *testing.T) {
 		}
 	})
 }
+
+// TestAlarmConditionAuditAndDelete: a threshold counts what its pattern
+// and condition match, audit events included ("two DeleteRule calls
+// within a minute"); a deleted alarm announces nothing more.
+func TestAlarmConditionAuditAndDelete(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		b := newBus(t)
+		watch := watchAlarms(t, b)
+		mustPutRule(t, b, rules.Rule{Name: "big-warns", EventPattern: warnPattern, Condition: `event.detail.size > 10.0`,
+			Threshold: &rules.Threshold{Count: 2, Period: time.Minute}})
+		mustPutRule(t, b, rules.Rule{Name: "all-warns", EventPattern: warnPattern, Threshold: &rules.Threshold{Count: 2, Period: time.Minute}})
+		mustPutRule(t, b, rules.Rule{Name: "deletes", EventPattern: `{"source": ["rulebridge.audit"], "detail": {"eventName": ["DeleteRule"]}}`,
+			Threshold: &rules.Threshold{Count: 2, Period: time.Minute}})
+		sleepTo(time.Second)
+		mustPut(t, b, rules.Entry{Source: "app", DetailType: "Log Line", Detail: `{"level": "WARN", "size": 5}`},
+			rules.Entry{Source: "app", DetailType: "Log Line", Detail: `{"level": "WARN", "size": 50}`})
+		for _, name := range []string{"x", "y"} {
+			mustPutRule(t, b, rules.Rule{Name: name, EventPattern: `{"source": ["x"]}`})
+			if err := b.DeleteRule(ctx, name, false); err != nil {
+				t.Fatal(err)
+			}
+		}
+		synctest.Wait()
+		for name, want := range map[string]rules.AlarmState{"big-warns": "INSUFFICIENT_DATA", "all-warns": "ALARM", "deletes": "ALARM"} {
+			if a := describeAlarm(t, b, name); a.State != want {
+				t.Errorf("%s: %s (value %g), want %s", name, a.State, a.Value, want)
+			}
+		}
+		if err := b.DeleteRule(ctx, "all-warns", false); err != nil {
+			t.Fatal(err)
+		}
+		sleepTo(time.Hour)
+		// all-warns was deleted in ALARM: it never returns to OK.
+		equalLines(t, "transitions", transitions(t, watch),
+			"00:00:01.000 all-warns INSUFFICIENT_DATA->ALARM 2",
+			"00:00:01.000 deletes INSUFFICIENT_DATA->ALARM 2",
+			"00:01:00.000 big-warns INSUFFICIENT_DATA->OK 1", // the condition let one WARN through
+			"00:01:01.000 deletes ALARM->OK 0",               // three DeleteRule calls at 0:01, all of them out
+		)
+	})
+}
