@@ -91,6 +91,7 @@ type stateInfo struct {
 	value   AlarmState
 	reason  string
 	data    float64 // the window's value that decided; valid if hasData
+	count   int64   // the threshold it was compared with; valid if hasData
 	hasData bool
 	at      time.Time // by the Bus's clock
 }
@@ -387,7 +388,7 @@ func (a *alarm) evaluate(now time.Time) *transition {
 	if st == a.state.value {
 		return nil
 	}
-	cur := stateInfo{value: st, reason: a.reason(st, v), data: v, hasData: true, at: a.b.now()}
+	cur := stateInfo{value: st, reason: a.reason(st, v), data: v, count: a.th.Count, hasData: true, at: a.b.now()}
 	tr := &transition{a: a, prev: a.state, cur: cur}
 	a.state = cur
 	return tr
@@ -494,9 +495,9 @@ func appendAlarmDetail(dst []byte, tr *transition, description string) []byte {
 	dst = append(dst, `{"alarmName":`...)
 	dst = appendJSONString(dst, a.name)
 	dst = append(dst, `,"state":`...)
-	dst = appendState(dst, &tr.cur, a.th.Count)
+	dst = appendState(dst, &tr.cur)
 	dst = append(dst, `,"previousState":`...)
-	dst = appendState(dst, &tr.prev, a.th.Count)
+	dst = appendState(dst, &tr.prev)
 	dst = append(dst, `,"configuration":{"description":`...)
 	dst = appendJSONString(dst, description)
 	dst = append(dst, `,"count":`...)
@@ -512,7 +513,7 @@ func appendAlarmDetail(dst []byte, tr *transition, description string) []byte {
 	return append(dst, "}}"...)
 }
 
-func appendState(dst []byte, s *stateInfo, count int64) []byte {
+func appendState(dst []byte, s *stateInfo) []byte {
 	dst = append(dst, `{"value":`...)
 	dst = appendJSONString(dst, string(s.value))
 	dst = append(dst, `,"reason":`...)
@@ -521,7 +522,7 @@ func appendState(dst []byte, s *stateInfo, count int64) []byte {
 		dst = append(dst, `,"reasonData":{"value":`...)
 		dst = append(dst, formatNumber(s.data)...)
 		dst = append(dst, `,"threshold":`...)
-		dst = strconv.AppendInt(dst, count, 10)
+		dst = strconv.AppendInt(dst, s.count, 10)
 		dst = append(dst, '}')
 	}
 	dst = append(dst, `,"timestamp":"`...)

@@ -459,6 +459,21 @@ func TestAlarmKeptAcrossUpdates(t *testing.T) {
 			"00:03:00.000 warns ALARM->INSUFFICIENT_DATA", // disabled
 			"00:09:00.000 warns INSUFFICIENT_DATA->OK 0",
 		)
+		// The reset announces the old state with the old threshold.
+		found := false
+		for _, d := range watch.deliveries() {
+			ev := decodeAlarm(t, d.Payload)
+			if ev.Detail.State.Reason == "Unchecked: Threshold changed" {
+				found = true
+				if p := ev.Detail.PreviousState; p.ReasonData == nil || p.ReasonData.Threshold != 3 || p.ReasonData.Value != 3 ||
+					ev.Detail.State.ReasonData != nil || ev.Detail.Configuration.Count != 5 {
+					t.Errorf("threshold change announced as %s", d.Payload)
+				}
+			}
+		}
+		if !found {
+			t.Error("no announcement of the threshold change")
+		}
 	})
 }
 
