@@ -11,7 +11,11 @@
 //
 //   - [github.com/rulebridge/rulebridge/rules] is the engine: an event bus
 //     whose API mirrors EventBridge's (PutRule, PutTargets, PutEvents, ...),
-//     with CEL conditions, scheduled rules, bounded dispatch and metrics.
+//     with CEL conditions, scheduled rules, bounded dispatch and metrics, an
+//     audit trail of every rule change (put on the bus as events, so rules
+//     can catch forbidden ones), and alarms: rules that fire when their
+//     matches within a period cross a threshold ("3 WARN lines in 5
+//     minutes", examples/log-alarm).
 //   - [github.com/rulebridge/rulebridge/pattern] compiles, validates and
 //     matches event patterns, one at a time or thousands at once.
 //   - [github.com/rulebridge/rulebridge/schedule] parses AWS schedule

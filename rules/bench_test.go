@@ -145,6 +145,48 @@ func BenchmarkCondition(b *testing.B) {
 	}
 }
 
+// BenchmarkThreshold puts events that match a rule with a target (the
+// baseline), a threshold rule that counts them, or one that sums a field:
+// the difference is the cost of an alarm per matched event.
+func BenchmarkThreshold(b *testing.B) {
+	for _, tc := range []struct {
+		name string
+		th   *rules.Threshold
+	}{
+		{"target", nil},
+		{"count", &rules.Threshold{Count: 1 << 50, Period: 5 * time.Minute}},
+		{"sum", &rules.Threshold{Count: 1 << 50, Period: 5 * time.Minute, Field: "detail.total"}},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			bus, err := rules.New()
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer bus.Close(context.Background())
+			ctx := context.Background()
+			if _, err := bus.PutRule(ctx, rules.Rule{Name: "r", EventPattern: benchRulePattern(7), Threshold: tc.th}); err != nil {
+				b.Fatal(err)
+			}
+			if err := bus.PutTargets(ctx, "r", rules.Target{ID: "noop", Target: targets.Func(func(context.Context, targets.Delivery) error { return nil })}); err != nil {
+				b.Fatal(err)
+			}
+			e := benchEntry(7)
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := bus.PutEvents(ctx, e); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if err := bus.Flush(ctx); err != nil {
+				b.Fatal(err)
+			}
+			if m := bus.Metrics(); m.TriggeredRules == 0 || m.AlarmValuesSkipped != 0 {
+				b.Fatalf("metrics %+v", m)
+			}
+		})
+	}
+}
+
 // benchRuleCounts are the rule-set sizes of BenchmarkPutEvents. With a
 // single rule the matcher costs little, so the Bus's own cost shows best.
 var benchRuleCounts = []int{1, 100, 10_000}

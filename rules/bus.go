@@ -28,9 +28,10 @@ import (
 // an event matched while a rule changes sees that rule wholly before or
 // wholly after the change.
 //
-// A Bus owns goroutines: one schedule loop, one per schedule run, and one
-// per pending delivery. [Bus.Close] stops them all; a Bus that is not
-// closed leaks them. Create one with [New]; the zero Bus is not usable.
+// A Bus owns goroutines: one schedule loop, one per schedule run, one per
+// pending delivery, and one per alarm timer while it fires (time.AfterFunc).
+// [Bus.Close] stops them all; a Bus that is not closed leaks them. Create
+// one with [New]; the zero Bus is not usable.
 type Bus struct {
 	cfg       config
 	log       *slog.Logger
@@ -41,6 +42,14 @@ type Bus struct {
 	rules   map[string]*ruleSlot // by name; guarded by mu
 	lastGen uint64               // guarded by mu
 	celEnv  *cel.Env             // built on first use; guarded by mu
+
+	// What a management call does once it has released mu: audit records
+	// of the alarm changes it made, and alarm transitions to announce.
+	// Guarded by mu.
+	pendingAudits      []pendingAudit
+	pendingTransitions []*transition
+
+	alarmTicks sync.WaitGroup // alarm timer callbacks at work; Close waits for them
 
 	snap    atomic.Pointer[table] // what matching reads
 	matcher *pattern.Matcher
@@ -127,22 +136,27 @@ func (b *Bus) RuleARN(name string) string { return b.arnPrefix + name }
 type call struct {
 	name   string // "PutRule", "DeleteRule", ...
 	rule   string
-	params any // the request as given
+	params any // the request parameters of its audit record (see audit.go)
 }
 
 // manage runs one management call. Every call that changes rules or
 // targets passes through here: it is serialized by b.mu, refused after
-// Close, and logged with its outcome. This is the one place where an audit
-// trail would record each call (its name, parameters, principal from ctx
-// and result).
+// Close, logged with its outcome, and audited: once b.mu is released, its
+// audit record is written (then those of the alarm changes it made), and
+// the alarm transitions it caused are announced, before it returns. A call
+// refused because the Bus is closed is not audited: it changed nothing,
+// and the Bus can take no event.
 func (b *Bus) manage(ctx context.Context, c call, fn func() error) error {
 	b.mu.Lock()
-	var err error
 	if b.closed.Load() {
-		err = ErrClosed
-	} else {
-		err = fn()
+		b.mu.Unlock()
+		b.log.LogAttrs(ctx, slog.LevelInfo, "management call failed",
+			slog.String("call", c.name), slog.String("rule", c.rule), slog.String("error", ErrClosed.Error()))
+		return ErrClosed
 	}
+	err := fn()
+	audits, trs := b.pendingAudits, b.pendingTransitions
+	b.pendingAudits, b.pendingTransitions = nil, nil
 	b.mu.Unlock()
 	if err != nil {
 		b.log.LogAttrs(ctx, slog.LevelInfo, "management call failed",
@@ -150,6 +164,13 @@ func (b *Bus) manage(ctx context.Context, c call, fn func() error) error {
 	} else {
 		b.log.LogAttrs(ctx, slog.LevelInfo, "management call",
 			slog.String("call", c.name), slog.String("rule", c.rule))
+	}
+	b.audit(ctx, c.name, c.rule, c.params, err)
+	for _, a := range audits {
+		b.audit(ctx, a.name, a.rule, a.params, nil)
+	}
+	for _, tr := range trs {
+		b.emitAlarm(ctx, tr)
 	}
 	return err
 }
@@ -192,14 +213,9 @@ func (b *Bus) publish(slot *ruleSlot, old, nr *rule) error {
 		b.sched.RemoveByName(old.spec.Name)
 	}
 	if newS && (!oldS || changed) {
-		// A fresh Schedule, so that a rate(...) counts from now: a rate
-		// schedule fixes its anchor on first use, and nr may share one
-		// with an earlier version.
-		s, err := parseSchedule(nr.spec)
-		if err != nil {
-			return err // unreachable: compileRule parsed it
-		}
-		if _, err := b.sched.Add(nr.spec.Name, s, func(ctx context.Context) { b.fireScheduled(ctx, slot) }); err != nil {
+		// Each job of the Scheduler has its own anchor, so a rate(...)
+		// counts from now even if an earlier version used nr.sched.
+		if _, err := b.sched.Add(nr.spec.Name, nr.sched, func(ctx context.Context) { b.fireScheduled(ctx, slot) }); err != nil {
 			return err
 		}
 	}
@@ -260,8 +276,14 @@ func (b *Bus) Close(ctx context.Context) error {
 func (b *Bus) close(ctx context.Context) error {
 	b.mu.Lock()
 	b.closed.Store(true)
+	for _, slot := range b.rules {
+		if a := slot.cur.Load().alarm; a != nil {
+			a.stop()
+		}
+	}
 	b.mu.Unlock()
 	b.cancelClosing()
+	b.alarmTicks.Wait() // their announcements stop waiting for room at cancelClosing
 	serr := b.sched.Stop(ctx)
 
 	b.genMu.Lock()

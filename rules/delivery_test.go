@@ -47,11 +47,12 @@ func TestDeliveries(t *testing.T) {
 	ev := func(id string, n int, total int) string {
 		return fmt.Sprintf(`{"version":"0","id":"%s","detail-type":"Order Placed","source":"shop","account":"123456789012","time":"2026-01-02T03:04:05Z","region":"us-east-1","resources":[],"detail":{"order":%d,"total":%d,"customer":"Ada"}}`, id, n, total)
 	}
-	check("whole", whole, ev("ev-1", 1, 50), ev("ev-2", 2, 150))
+	// ev-1 to ev-4 are the audit events of the four management calls.
+	check("whole", whole, ev("ev-5", 1, 50), ev("ev-6", 2, 150))
 	check("detail", detail, `{"order":1,"total":50,"customer":"Ada"}`, `{"order":2,"total":150,"customer":"Ada"}`)
 	check("constant", constant, `{"ping":true}`, `{"ping":true}`)
 	check("transformed", transformed, `{"order":1,"text":"Ada ordered","rule":"orders"}`, `{"order":2,"text":"Ada ordered","rule":"orders"}`)
-	check("other", other, `"ev-2"`)
+	check("other", other, `"ev-6"`)
 	for _, d := range detail.deliveries() {
 		if !strings.Contains(string(d.Event), `"id":"`+d.EventID+`"`) || d.Attempt != 1 || d.TargetID != "detail" {
 			t.Errorf("delivery %+v", d)
@@ -127,11 +128,13 @@ func TestObserverAndLogs(t *testing.T) {
 	mu.Lock()
 	got := strings.Join(notices, "\n")
 	mu.Unlock()
+	// ev-1 and ev-2 are the audit events of PutRule and PutTargets: they
+	// match no rule, and have no EventReceived notice.
 	want := strings.Join([]string{
-		"EventReceived ev-1  ",
-		"RuleMatched ev-1 orders ",
-		"DeliveryNotice/AttemptStarted ev-1 orders ",
-		"DeliveryNotice/Delivered ev-1 orders ",
+		"EventReceived ev-3  ",
+		"RuleMatched ev-3 orders ",
+		"DeliveryNotice/AttemptStarted ev-3 orders ",
+		"DeliveryNotice/Delivered ev-3 orders ",
 		"EventRejected   InvalidArgument",
 	}, "\n")
 	if got != want {
@@ -143,8 +146,8 @@ func TestObserverAndLogs(t *testing.T) {
 	if strings.Contains(text, "SECRET") {
 		t.Errorf("the log shows the payload:\n%s", text)
 	}
-	for _, want := range []string{`"msg":"event received","event_id":"ev-1"`, `"msg":"rule matched","event_id":"ev-1","rule":"orders"`,
-		`"msg":"delivered","rule":"orders","target":"rec","event_id":"ev-1","attempt":1`,
+	for _, want := range []string{`"msg":"event received","event_id":"ev-3"`, `"msg":"rule matched","event_id":"ev-3","rule":"orders"`,
+		`"msg":"delivered","rule":"orders","target":"rec","event_id":"ev-3","attempt":1`,
 		`"msg":"entry rejected","entry":0,"error_code":"InvalidArgument"`, `"msg":"management call","call":"PutTargets","rule":"orders"`} {
 		if !strings.Contains(text, want) {
 			t.Errorf("log lacks %s:\n%s", want, text)

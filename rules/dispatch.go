@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/rulebridge/rulebridge/schedule"
 	"github.com/rulebridge/rulebridge/targets"
 )
 
@@ -17,11 +18,18 @@ type job struct {
 	t *target
 }
 
+// hit is a matched event to count in a threshold rule's alarm.
+type hit struct {
+	a *alarm
+	v float64
+}
+
 // scratch holds the per-event buffers of dispatch, pooled.
 type scratch struct {
 	keys  []string
 	rules []*rule
 	jobs  []job
+	hits  []hit
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
@@ -30,37 +38,71 @@ func (s *scratch) reset() {
 	clear(s.keys)
 	clear(s.rules)
 	clear(s.jobs)
-	s.keys, s.rules, s.jobs = s.keys[:0], s.rules[:0], s.jobs[:0]
+	clear(s.hits)
+	s.keys, s.rules, s.jobs, s.hits = s.keys[:0], s.rules[:0], s.jobs[:0], s.hits[:0]
 }
 
-// dispatch matches an accepted event and admits its deliveries. entry is
-// the index in a PutEvents call, or -1 for a scheduled event, which goes
-// to the rule only (single) instead of through the matcher. It returns a
-// PutEvents error code and message when the deliveries were not admitted.
-func (b *Bus) dispatch(ctx context.Context, ev []byte, id string, entry int, single *rule) (code, msg string) {
+// eventKind says where an event comes from.
+type eventKind uint8
+
+const (
+	kindPut       eventKind = iota // PutEvents, PutRawEvents
+	kindScheduled                  // a schedule run: to its rule only
+	kindAudit                      // an audit record (audit.go)
+	kindAlarm                      // an alarm's state change (alarm.go)
+)
+
+// inbound is an accepted event to dispatch.
+type inbound struct {
+	ev    []byte
+	id    string
+	entry int // index in a PutEvents call; -1 for the others
+	kind  eventKind
+	only  *rule // kindScheduled: the rule it goes to, instead of matching
+	also  *rule // kindAlarm entering ALARM: the alarm's rule, whose targets receive it too
+}
+
+// dispatch matches an accepted event and admits its deliveries. It
+// returns a PutEvents error code and message when the deliveries were not
+// admitted.
+//
+// Threshold rules that match count the event in their alarm instead of
+// delivering it, once its other deliveries are admitted (a throttled
+// event is not counted), and the transitions that causes are announced
+// with ctx. Alarm events are not counted by thresholds, so that an alarm
+// never feeds on its own announcements. The Bus's own events (audit and
+// alarm events) do not count in Events, MatchedEvents and TriggeredRules,
+// and have no EventReceived notice.
+func (b *Bus) dispatch(ctx context.Context, in *inbound) (code, msg string) {
 	ingested := time.Now()
-	b.counters.events.Add(1)
-	if b.log.Enabled(ctx, slog.LevelDebug) {
-		b.log.LogAttrs(ctx, slog.LevelDebug, "event received", attrEventID(id), attrEntry(entry))
+	own := in.kind == kindAudit || in.kind == kindAlarm
+	if !own {
+		b.counters.events.Add(1)
+		if b.log.Enabled(ctx, slog.LevelDebug) {
+			b.log.LogAttrs(ctx, slog.LevelDebug, "event received", attrEventID(in.id), attrEntry(in.entry))
+		}
+		b.notify(ctx, Notice{Kind: EventReceived, EventID: in.id, Entry: in.entry})
 	}
-	b.notify(ctx, Notice{Kind: EventReceived, EventID: id, Entry: entry})
 
 	sc := scratchPool.Get().(*scratch)
 	defer func() { sc.reset(); scratchPool.Put(sc) }()
-	if single != nil {
-		sc.rules = append(sc.rules, single)
+	if in.only != nil {
+		sc.rules = append(sc.rules, in.only)
 	} else {
-		b.match(ev, sc)
+		b.match(in.ev, sc)
 	}
 	var decoded map[string]any
 	matched := false
 	for _, r := range sc.rules {
+		if r.alarm != nil && in.kind == kindAlarm {
+			continue
+		}
 		if r.cond != nil {
-			ok, err := r.cond.eval(ev, &decoded)
+			ok, err := r.cond.eval(in.ev, &decoded)
 			if err != nil {
 				b.counters.condErrors.Add(1)
-				b.log.LogAttrs(ctx, slog.LevelWarn, "condition failed", attrEventID(id), attrRule(r.spec.Name), attrErr(err.Error()))
-				b.notify(ctx, Notice{Kind: ConditionFailed, EventID: id, Rule: r.spec.Name, Entry: entry, Err: err})
+				b.log.LogAttrs(ctx, slog.LevelWarn, "condition failed", attrEventID(in.id), attrRule(r.spec.Name), attrErr(err.Error()))
+				b.notify(ctx, Notice{Kind: ConditionFailed, EventID: in.id, Rule: r.spec.Name, Entry: in.entry, Err: err})
 				continue
 			}
 			if !ok {
@@ -68,21 +110,45 @@ func (b *Bus) dispatch(ctx context.Context, ev []byte, id string, entry int, sin
 			}
 		}
 		matched = true
-		b.counters.triggered.Add(1)
-		if b.log.Enabled(ctx, slog.LevelDebug) {
-			b.log.LogAttrs(ctx, slog.LevelDebug, "rule matched", attrEventID(id), attrRule(r.spec.Name))
+		if !own {
+			b.counters.triggered.Add(1)
 		}
-		b.notify(ctx, Notice{Kind: RuleMatched, EventID: id, Rule: r.spec.Name, Entry: entry})
+		if b.log.Enabled(ctx, slog.LevelDebug) {
+			b.log.LogAttrs(ctx, slog.LevelDebug, "rule matched", attrEventID(in.id), attrRule(r.spec.Name))
+		}
+		b.notify(ctx, Notice{Kind: RuleMatched, EventID: in.id, Rule: r.spec.Name, Entry: in.entry})
+		if r.alarm != nil {
+			if h, ok := b.alarmHit(ctx, r, in); ok {
+				sc.hits = append(sc.hits, h)
+			}
+			continue
+		}
 		for _, t := range r.targets {
 			sc.jobs = append(sc.jobs, job{r, t})
 		}
 	}
-	if matched {
+	if in.also != nil {
+		for _, t := range in.also.targets {
+			sc.jobs = append(sc.jobs, job{in.also, t})
+		}
+	}
+	if matched && !own {
 		b.counters.matched.Add(1)
 	}
-	if len(sc.jobs) == 0 {
-		return "", ""
+	if len(sc.jobs) > 0 {
+		if code, msg = b.admitJobs(ctx, in, sc, ingested); code != "" {
+			return code, msg
+		}
 	}
+	if len(sc.hits) > 0 {
+		b.countHits(ctx, sc.hits)
+	}
+	return "", ""
+}
+
+// admitJobs admits the deliveries of sc.jobs and starts them, or reports
+// why it could not.
+func (b *Bus) admitJobs(ctx context.Context, in *inbound, sc *scratch, ingested time.Time) (code, msg string) {
 	g, w, err := b.admit(ctx, len(sc.jobs))
 	if err != nil {
 		code = ThrottlingException
@@ -91,20 +157,58 @@ func (b *Bus) dispatch(ctx context.Context, ev []byte, id string, entry int, sin
 		}
 		msg = fmt.Sprintf("The event's %d deliveries found no room in the queue (capacity %d): %v.", len(sc.jobs), b.capacity, err)
 		var rule string
-		if single != nil {
+		switch in.kind {
+		case kindScheduled:
 			b.counters.schedThrottled.Add(1)
-			rule = single.spec.Name
+			rule = in.only.spec.Name
+		case kindAlarm:
+			b.counters.alarmThrottled.Add(1)
+			if in.also != nil {
+				rule = in.also.spec.Name
+			}
 		}
-		b.log.LogAttrs(ctx, slog.LevelWarn, "event throttled", attrEventID(id), attrEntry(entry), attrCode(code), attrErr(msg))
-		b.notify(ctx, Notice{Kind: EventThrottled, EventID: id, Rule: rule, Entry: entry, Code: code, Err: err})
+		b.log.LogAttrs(ctx, slog.LevelWarn, "event throttled", attrEventID(in.id), attrEntry(in.entry), attrCode(code), attrErr(msg))
+		b.notify(ctx, Notice{Kind: EventThrottled, EventID: in.id, Rule: rule, Entry: in.entry, Code: code, Err: err})
 		return code, msg
 	}
 	for i, j := range sc.jobs {
-		d := targets.Delivery{Payload: ev, Event: ev, EventID: id, RuleName: j.r.spec.Name, RuleARN: j.r.arn,
+		d := targets.Delivery{Payload: in.ev, Event: in.ev, EventID: in.id, RuleName: j.r.spec.Name, RuleARN: j.r.arn,
 			TargetID: j.t.spec.ID, IngestionTime: ingested}
 		go b.deliver(j.t.deliver, d, g, int64(i) < w)
 	}
 	return "", ""
+}
+
+// alarmHit returns what a matched event adds to a threshold rule's
+// alarm: 1, or the value of its Field. An event whose field is missing or
+// not a number is reported and not counted.
+func (b *Bus) alarmHit(ctx context.Context, r *rule, in *inbound) (hit, bool) {
+	if r.gpath == "" {
+		return hit{r.alarm, 1}, true
+	}
+	v, why := fieldValue(in.ev, r.gpath)
+	if why == "" {
+		return hit{r.alarm, v}, true
+	}
+	err := errors.New("rules: threshold field " + r.spec.Threshold.Field + " " + why + "; the event is not counted")
+	b.counters.alarmSkipped.Add(1)
+	b.log.LogAttrs(ctx, slog.LevelWarn, "alarm value skipped", attrEventID(in.id), attrRule(r.spec.Name), attrErr(err.Error()))
+	b.notify(ctx, Notice{Kind: AlarmValueSkipped, EventID: in.id, Rule: r.spec.Name, Entry: in.entry, Err: err})
+	return hit{}, false
+}
+
+// countHits counts an event in the alarms it matched, and announces the
+// transitions that causes.
+func (b *Bus) countHits(ctx context.Context, hits []hit) {
+	var trs []*transition
+	for _, h := range hits {
+		if tr := h.a.record(h.v); tr != nil {
+			trs = append(trs, tr)
+		}
+	}
+	for _, tr := range trs {
+		b.emitAlarm(ctx, tr)
+	}
 }
 
 // match appends to sc.rules the current version of every rule whose
@@ -185,7 +289,8 @@ func (b *Bus) deliver(t targets.Target, d targets.Delivery, g *generation, holds
 }
 
 // fireScheduled is a schedule run of a rule: it delivers the scheduled
-// event EventBridge sends to the rule's targets (and to no other rule).
+// event EventBridge sends to the rule's targets (and to no other rule),
+// with the run's nominal fire time as its "time".
 //
 // When the delivery queue is full, the run waits for room (until the rule
 // is disabled, deleted or rescheduled, or the Bus closes): scheduled
@@ -211,10 +316,14 @@ func (b *Bus) fireScheduled(ctx context.Context, slot *ruleSlot) {
 		b.log.LogAttrs(ctx, slog.LevelError, "scheduled event dropped: the event id source returned an empty or over-long id", attrRule(r.spec.Name))
 		return
 	}
+	fire := schedule.FireTime(ctx)
+	if fire.IsZero() { // unreachable: the Scheduler sets it
+		fire = time.Now()
+	}
 	env := envelope{id: id, detailType: "Scheduled Event", source: "aws.events", account: b.cfg.account,
-		region: b.cfg.region, time: b.now(), resources: []string{r.arn}, detail: "{}"}
+		region: b.cfg.region, time: fire, resources: []string{r.arn}, detail: "{}"}
 	ev, _ := appendEvent(make([]byte, 0, env.sizeHint()), &env) // "{}" is valid
-	b.dispatch(ctx, ev, id, -1, r)
+	b.dispatch(ctx, &inbound{ev: ev, id: id, entry: -1, kind: kindScheduled, only: r})
 }
 
 func (b *Bus) notify(ctx context.Context, n Notice) {

@@ -69,7 +69,9 @@
 // # Scheduled rules
 //
 // A rule with a ScheduleExpression runs on a schedule.Scheduler and
-// delivers, at each fire time, the event EventBridge sends:
+// delivers, at each fire time, the event EventBridge sends, whose "time"
+// is the nominal fire time (schedule.FireTime), even when the run starts
+// late:
 //
 //	{"version":"0","id":"...","detail-type":"Scheduled Event","source":"aws.events",
 //	 "account":"...","time":"...","region":"...","resources":["<rule ARN>"],"detail":{}}
@@ -81,6 +83,136 @@
 // not caught up. A run that finds the delivery queue full waits for room
 // (scheduled deliveries are delayed, not dropped); runs of the same rule
 // that fall due meanwhile are throttled, counted and notified.
+//
+// # Audit trail
+//
+// Every management call (PutRule, DeleteRule, EnableRule, DisableRule,
+// PutTargets, RemoveTargets), whether it succeeds or fails, makes an
+// [AuditRecord], as CloudTrail records AWS's API calls; so does every
+// alarm a PutRule or DeleteRule creates, changes (PutAlarm) or deletes
+// (DeleteAlarm), after the call's own record. [WithPrincipal] names who
+// calls, through the context:
+//
+//	ctx = rules.WithPrincipal(ctx, "alice")
+//	bus.DeleteRule(ctx, "orders", true) // recorded with principal "alice" ("unknown" without)
+//
+// The record is put on the Bus itself as an event, so that ordinary rules
+// can catch forbidden operations (the CloudTrail + EventBridge pattern):
+//
+//	{"version":"0","id":"...","detail-type":"Rulebridge API Call","source":"rulebridge.audit",
+//	 "account":"...","time":"...","region":"...","resources":["<rule ARN>"],
+//	 "detail":{"eventVersion":"1.0","eventID":"<the event's id>","eventTime":"2026-01-02T03:04:05Z",
+//	   "eventSource":"rulebridge","eventName":"DeleteRule","awsRegion":"...","recipientAccountId":"...",
+//	   "userIdentity":{"principal":"bob"},"requestParameters":{"name":"orders","force":true},
+//	   "errorCode":"ResourceNotFoundException","errorMessage":"..."}}
+//
+// errorCode and errorMessage appear only for a failed call (an [*Error]'s
+// Code and Message). requestParameters echo the request with CloudTrail's
+// names (name, eventPattern, scheduleExpression, state, description,
+// condition, threshold {count, period, field, comparison}; force; rule,
+// targets, ids; alarmName); targets appear as {id, kind (their Go type),
+// shaping (Input, InputPath or InputTransformer), deadLetterKind}, never
+// with credentials, headers or constant input. A rule such as
+//
+//	{"source": ["rulebridge.audit"], "detail": {"eventName": ["DeleteRule"],
+//	 "userIdentity": {"principal": [{"anything-but": ["alice"]}]}}}
+//
+// then alerts on a DeleteRule by anyone else. The same record, as one
+// JSON object, goes to the [AuditSink] given by [WithAuditSink], if any;
+// [AuditLog] writes JSON lines to a writer ([NewAuditLog]) or a file
+// ([OpenAuditLog]).
+//
+// The record is written after the change, before the call returns, with
+// the call's context: the sink is called, and the audit event is
+// dispatched like a PutEvents entry (if rules match it and the delivery
+// queue is full, the call waits for room until its context ends). A
+// failure to record (the sink's error or panic, no room in time, the Bus
+// closing, the event-id source failing) is reported (an AuditFailed
+// [Notice] carrying the record, an Error log line and the
+// AuditRecordsFailed counter) and does not change the call's result. Calls
+// refused because the Bus is closed are not recorded.
+//
+// An audit event never causes an audit record: it is dispatched, not
+// managed. A target that makes a management call when it receives one is
+// recorded like any caller (give it a principal), and its own audit event
+// may match its rule again: write such rules so that they do not feed on
+// themselves, as EventBridge advises for rules that put events.
+//
+// # Alarms
+//
+// A rule with a [Threshold] is an alarm, as a CloudWatch metric filter
+// plus an alarm: its matched events (pattern, then condition) are counted,
+// or a numeric Field of them summed, over a sliding window of Period, and
+// compared with Count (>=, >, <= or <). Its targets do not receive the
+// events: they fire when the alarm enters ALARM, once per transition.
+//
+//	bus.PutRule(ctx, rules.Rule{
+//		Name:         "warn-burst",
+//		EventPattern: `{"source": ["app"], "detail": {"level": ["WARN"]}}`,
+//		Threshold:    &rules.Threshold{Count: 3, Period: 5 * time.Minute},
+//	})
+//
+// The window is sliding and bucketed, with bounded memory whatever the
+// event rate. Buckets are as wide as the widest of 10, 20, 25, 50, 100,
+// 200, 250, 500 ms, 1, 2, 5, 10, 15, 20, 30 s, 1, 2, 5, 10, 15, 20 min that
+// is no wider than Period/400 (10 ms for periods under 4 s; 500 ms for 5
+// minutes), and start on multiples of that width on the clock; an alarm
+// holds at most ceil(Period/width) of them (100 to 1000), empty ones not at
+// all. A bucket leaves the window Period after it starts, so an event
+// counts for less than Period and at least Period - width after it was
+// matched: exactly Period for an event at the start of its bucket (at a
+// whole second when the width divides a second). With 5 minutes, a third
+// WARN 4:59 after the first alarms and one 5:00 after does not (for WARNs
+// at whole seconds; in general the edge is exact to within 500 ms). This
+// is a sliding window, unlike CloudWatch's periods aligned on the clock
+// (where 2 WARNs at 10:04 and 2 at 10:06 never alarm); it matches
+// CloudWatch's alarm with one evaluation period and missing data treated
+// as not breaching.
+//
+// States:
+//
+//   - INSUFFICIENT_DATA: from the alarm's start (PutRule with a new or
+//     changed threshold, or EnableRule) until one whole Period has passed,
+//     unless what it has seen decides: for >= and >, a breach decides
+//     ALARM (events before the start could only add to it); for <= and <,
+//     its absence decides OK. Also while the rule is disabled.
+//   - ALARM: the window's value breaches the threshold.
+//   - OK: it does not.
+//
+// The alarm is evaluated when a matched event is counted and, on the
+// clock, when its first Period ends and whenever its oldest bucket leaves
+// the window (one time.AfterFunc per alarm, armed only when such a moment
+// is ahead; no goroutine waits meanwhile): a quiet period returns an alarm
+// to OK (or, for < and <=, to ALARM) without a new event. Each transition
+// is put on the Bus as an event shaped like CloudWatch's:
+//
+//	{"version":"0","id":"...","detail-type":"Alarm State Change","source":"rulebridge.alarms",
+//	 "account":"...","time":"...","region":"...","resources":["<rule ARN>"],
+//	 "detail":{"alarmName":"warn-burst",
+//	   "state":{"value":"ALARM","reason":"Threshold Crossed: the value 3 (matched events in the last 300 seconds) was greater than or equal to the threshold (3).",
+//	     "reasonData":{"value":3,"threshold":3},"timestamp":"2026-01-02T03:04:05.000Z"},
+//	   "previousState":{"value":"INSUFFICIENT_DATA","reason":"Unchecked: Initial alarm creation","timestamp":"..."},
+//	   "configuration":{"description":"<the rule's>","count":3,"periodSeconds":300,"comparison":">=","field":"detail.errors"}}}
+//
+// (reasonData, the value that decided, is absent for states not reached by
+// evaluating, such as a disabled rule's; field only for sums.) Ordinary
+// rules route these events; the threshold rule's own targets receive the
+// one entering ALARM, shaped by their Input, InputPath or InputTransformer.
+// Alarm events are not counted by thresholds, so that no alarm feeds on
+// announcements. Like all events, transitions of one alarm may be
+// delivered out of order; previousState and timestamp tell them apart.
+// [Bus.DescribeAlarm] reports an alarm's state.
+//
+// An event whose Field is missing or not a number is not counted, and is
+// reported (an AlarmValueSkipped notice, a Warn log line, the
+// AlarmValuesSkipped counter). PutRule keeps an alarm, its state and its
+// window when the threshold is unchanged (other fields, targets and state
+// may change); a changed threshold starts a new alarm in
+// INSUFFICIENT_DATA, announced as a transition if the old one was
+// elsewhere. Removing the threshold, or deleting the rule, deletes the
+// alarm (audited as DeleteAlarm). Disabling the rule moves its alarm to
+// INSUFFICIENT_DATA (announced) and stops it; enabling starts it anew. A
+// threshold needs an EventPattern and no ScheduleExpression.
 //
 // # Dispatch and backpressure
 //
@@ -115,9 +247,12 @@
 // # Time
 //
 // The clock given by [WithClock] supplies the timestamps written into
-// events, and nothing else: the "time" of an entry that has none and of a
-// scheduled event. Everything that is measured or waited for uses package
-// time directly: fire times of schedules, backoff between retries, the
+// events, and nothing else: the "time" of an entry that has none, and of
+// the Bus's own audit and alarm events (and their eventTime and state
+// timestamps). A scheduled event's "time" is its nominal fire time, which
+// comes from the schedule. Everything that is measured or waited for uses
+// package time directly: alarm windows, fire times of schedules, backoff
+// between retries, the
 // ingestion time of a delivery (from which a retry policy's
 // MaximumEventAgeInSeconds counts), timeouts. Tests control all of it by
 // running inside a testing/synctest bubble, whose fake clock drives
@@ -128,10 +263,17 @@
 //
 // An [Observer] ([WithObserver]) receives a [Notice] for each event
 // received, rejected or throttled, each rule matched, each condition
-// error, and every delivery notice of the targets package (attempt
+// error, each audit record that failed, each alarm transition and skipped
+// alarm value, and every delivery notice of the targets package (attempt
 // started, attempt failed, retrying, delivered, failed, dead-lettered,
 // dead-letter failed, throttled). [Bus.Metrics] returns counters named
-// after EventBridge's CloudWatch metrics. The log ([WithLogger]) uses
+// after EventBridge's CloudWatch metrics, and AuditRecords,
+// AuditRecordsFailed, AlarmStateChanges, AlarmEventsThrottled and
+// AlarmValuesSkipped. The Bus's own events (audit and alarm events) have
+// no EventReceived notice and are not counted in Events, MatchedEvents
+// and TriggeredRules, which describe the caller's traffic; rules that
+// match them are notified (RuleMatched) and their deliveries counted as
+// any. The log ([WithLogger]) uses
 // stable keys (event_id, rule, target, attempt, error_code, error) and
 // never contains event payloads. A Bus keeps no global state: two buses in
 // one process share nothing.
@@ -148,7 +290,8 @@
 // called from many goroutines at once.
 //
 // The Bus owns its goroutines: the schedule loop (from New to Close), one
-// per schedule run, and one per pending delivery. Close ends them all.
+// per schedule run, one per pending delivery, and an alarm's timer
+// callback while it runs. Close ends them all.
 //
 // Targets and observers may call the Bus, with two cautions: Flush and
 // Close wait for deliveries, so a target that calls them waits for itself
@@ -180,4 +323,10 @@
 //     code INTERRUPTED.
 //   - ThrottlingException means the bounded delivery queue had no room in
 //     time, not an account quota.
+//   - The audit trail is the Bus's own: records have CloudTrail's shape,
+//     but the source is rulebridge.audit (not aws.events via
+//     aws.cloudtrail) and the principal is whatever WithPrincipal says.
+//   - Alarms belong to rules (an alarm's name is its rule's), windows
+//     slide rather than align on the clock, there is one evaluation
+//     period, and the state change event's source is rulebridge.alarms.
 package rules

@@ -223,7 +223,7 @@ func (b *Bus) rejectInvalid(ctx context.Context, i int, code, msg string) EntryR
 
 // accept dispatches an accepted event and returns its result.
 func (b *Bus) accept(ctx context.Context, i int, id string, ev []byte) EntryResult {
-	if code, msg := b.dispatch(ctx, ev, id, i, nil); code != "" {
+	if code, msg := b.dispatch(ctx, &inbound{ev: ev, id: id, entry: i}); code != "" {
 		return b.reject(code, msg)
 	}
 	return EntryResult{EventID: id}

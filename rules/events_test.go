@@ -24,13 +24,14 @@ func TestEnvelope(t *testing.T) {
 		rules.Entry{Source: "shop", DetailType: "Order Placed", Detail: "{\n  \"a\": [1, 2],\t\"b\": \"\\u00e9\"\n}"},
 		rules.Entry{Source: "shop", DetailType: "Tab\there \"quoted\"", Detail: `{}`, Resources: []string{"arn:x", "r2"}, Time: own},
 	)
-	if want := []string{"ev-1", "ev-2"}; strings.Join(ids, ",") != strings.Join(want, ",") {
+	// ev-1 and ev-2 are the audit events of PutRule and PutTargets.
+	if want := []string{"ev-3", "ev-4"}; strings.Join(ids, ",") != strings.Join(want, ",") {
 		t.Fatalf("ids %v, want %v", ids, want)
 	}
 	flush(t, b)
 	want := []string{
-		`{"version":"0","id":"ev-1","detail-type":"Order Placed","source":"shop","account":"111122223333","time":"2026-01-02T03:04:05Z","region":"eu-west-1","resources":[],"detail":{"a":[1,2],"b":"\u00e9"}}`,
-		`{"version":"0","id":"ev-2","detail-type":"Tab\there \"quoted\"","source":"shop","account":"111122223333","time":"2025-12-31T22:59:58Z","region":"eu-west-1","resources":["arn:x","r2"],"detail":{}}`,
+		`{"version":"0","id":"ev-3","detail-type":"Order Placed","source":"shop","account":"111122223333","time":"2026-01-02T03:04:05Z","region":"eu-west-1","resources":[],"detail":{"a":[1,2],"b":"\u00e9"}}`,
+		`{"version":"0","id":"ev-4","detail-type":"Tab\there \"quoted\"","source":"shop","account":"111122223333","time":"2025-12-31T22:59:58Z","region":"eu-west-1","resources":["arn:x","r2"],"detail":{}}`,
 	}
 	got := rec.payloads()
 	if len(got) != len(want) {
@@ -172,7 +173,7 @@ func TestPutRawEvents(t *testing.T) {
 		want        string // expected delivery, when accepted
 	}{
 		{name: "minimal", event: `{"source":"shop","detail-type":"T","detail":{"a": 1}}`,
-			want: `{"version":"0","id":"ev-1","detail-type":"T","source":"shop","account":"123456789012","time":"2026-01-02T03:04:05Z","region":"us-east-1","resources":[],"detail":{"a":1}}`},
+			want: `{"version":"0","id":"ev-3","detail-type":"T","source":"shop","account":"123456789012","time":"2026-01-02T03:04:05Z","region":"us-east-1","resources":[],"detail":{"a":1}}`},
 		{name: "complete, kept as given", event: `{"detail":{},"replay-name":"r1","source":"shop","id":"own","version":"1","detail-type":"T","account":"999999999999","time":"2020-01-01T00:00:00+02:00","region":"xx","resources":["r"]}`,
 			want: `{"version":"1","id":"own","detail-type":"T","source":"shop","account":"999999999999","time":"2020-01-01T00:00:00+02:00","region":"xx","resources":["r"],"detail":{},"replay-name":"r1"}`},
 		{name: "not JSON", event: `{"source":`, code: rules.InvalidArgument, msg: "not a JSON object"},

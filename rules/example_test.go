@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -62,6 +64,7 @@ func ExampleBus_PutEvents() {
 	})
 	fmt.Println(err)
 
+	// Ids id-1 and id-2 went to the audit events of PutRule and PutTargets.
 	res, err := bus.PutEvents(ctx,
 		rules.Entry{Source: "shop", DetailType: "Order Placed", Detail: `{"order": 42}`},
 		rules.Entry{Source: "shop", DetailType: "Order Placed", Detail: `[42]`},
@@ -76,11 +79,11 @@ func ExampleBus_PutEvents() {
 	// Output:
 	// arn:aws:events:us-east-1:123456789012:rule/orders <nil>
 	// <nil>
-	// orders/print got {"version":"0","id":"id-1","detail-type":"Order Placed","source":"shop","account":"123456789012","time":"2026-01-02T03:04:05Z","region":"us-east-1","resources":[],"detail":{"order":42}}
+	// orders/print got {"version":"0","id":"id-3","detail-type":"Order Placed","source":"shop","account":"123456789012","time":"2026-01-02T03:04:05Z","region":"us-east-1","resources":[],"detail":{"order":42}}
 	// <nil>
-	// "id-1" "" ""
+	// "id-3" "" ""
 	// "" "MalformedDetail" "Detail is malformed."
-	// "id-2" "" ""
+	// "id-4" "" ""
 	// failed: 1
 }
 
@@ -126,15 +129,13 @@ func ExampleBus_PutRule_condition() {
 	// rules: ValidationException: rule "bad": Parameter Condition is not valid: it has type double, not bool.
 }
 
-// A scheduled rule delivers the "Scheduled Event" EventBridge sends. This
-// one uses a one-time at(...) schedule two seconds ahead, so the example
-// runs in real time; cron(...) and rate(...) work the same way.
+// A scheduled rule delivers the "Scheduled Event" EventBridge sends, whose
+// time is the nominal fire time. This one uses a one-time at(...) schedule
+// two seconds ahead, so the example runs in real time; cron(...) and
+// rate(...) work the same way.
 func ExampleBus_PutRule_schedule() {
 	ctx := context.Background()
-	bus, err := rules.New(
-		rules.WithClock(func() time.Time { return time.Date(2026, 1, 2, 7, 0, 0, 0, time.UTC) }),
-		rules.WithEventIDs(func() string { return "scheduled-1" }),
-	)
+	bus, err := rules.New(rules.WithEventIDs(func() string { return "scheduled-1" }))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -153,11 +154,12 @@ func ExampleBus_PutRule_schedule() {
 		}),
 	})
 	fmt.Println(err)
-	fmt.Println(<-fired)
+	ev := <-fired
+	fmt.Println(strings.Replace(ev, soon+"Z", "<the at(...) time>", 1))
 	// Output:
 	// <nil>
 	// <nil>
-	// {"version":"0","id":"scheduled-1","detail-type":"Scheduled Event","source":"aws.events","account":"123456789012","time":"2026-01-02T07:00:00Z","region":"us-east-1","resources":["arn:aws:events:us-east-1:123456789012:rule/wake-up"],"detail":{}}
+	// {"version":"0","id":"scheduled-1","detail-type":"Scheduled Event","source":"aws.events","account":"123456789012","time":"<the at(...) time>","region":"us-east-1","resources":["arn:aws:events:us-east-1:123456789012:rule/wake-up"],"detail":{}}
 }
 
 // A target that keeps failing is retried as its RetryPolicy says, then
@@ -262,4 +264,148 @@ func ExampleWithObserver() {
 	// DeliveryNotice orders AttemptStarted noop
 	// DeliveryNotice orders Delivered noop
 	// EventRejected InvalidArgument
+}
+
+// WithPrincipal names who makes a management call. Every call is put on
+// the Bus as an audit event, so an ordinary rule can catch a DeleteRule
+// by anyone but alice.
+func ExampleWithPrincipal() {
+	ctx := context.Background()
+	bus, err := rules.New()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer bus.Close(ctx)
+	bus.PutRule(ctx, rules.Rule{
+		Name: "forbidden-delete",
+		EventPattern: `{"source": ["rulebridge.audit"], "detail": {"eventName": ["DeleteRule"],
+			"userIdentity": {"principal": [{"anything-but": ["alice"]}]}}}`,
+	})
+	bus.PutTargets(ctx, "forbidden-delete", rules.Target{
+		ID: "alert",
+		InputTransformer: &targets.InputTransformer{
+			InputPathsMap: map[string]string{"who": "$.detail.userIdentity.principal", "rule": "$.detail.requestParameters.name"},
+			InputTemplate: `"<who> deleted <rule>"`,
+		},
+		Target: targets.Func(func(ctx context.Context, d targets.Delivery) error {
+			fmt.Println("ALERT:", string(d.Payload))
+			return nil
+		}),
+	})
+	alice := rules.WithPrincipal(ctx, "alice")
+	bob := rules.WithPrincipal(ctx, "bob")
+	bus.PutRule(alice, rules.Rule{Name: "orders", EventPattern: `{"source": ["shop"]}`})
+	bus.PutRule(alice, rules.Rule{Name: "refunds", EventPattern: `{"source": ["shop"]}`})
+	fmt.Println(bus.DeleteRule(alice, "orders", false))
+	fmt.Println(bus.DeleteRule(bob, "refunds", false))
+	bus.Flush(ctx)
+	fmt.Println(rules.PrincipalFrom(bob), rules.PrincipalFrom(ctx))
+	// Output:
+	// <nil>
+	// <nil>
+	// ALERT: "bob deleted refunds"
+	// bob unknown
+}
+
+// An AuditLog writes each audit record as a line of JSON, here to
+// standard output; the fixed clock and ids make the output reproducible.
+func ExampleNewAuditLog() {
+	ctx := rules.WithPrincipal(context.Background(), "deploy-bot")
+	n := 0
+	bus, err := rules.New(
+		rules.WithAuditSink(rules.NewAuditLog(os.Stdout)),
+		rules.WithClock(func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) }),
+		rules.WithEventIDs(func() string { n++; return fmt.Sprintf("id-%d", n) }),
+	)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer bus.Close(ctx)
+	bus.PutRule(ctx, rules.Rule{Name: "orders", EventPattern: `{"source": ["shop"]}`})
+	bus.DisableRule(ctx, "refunds")
+	// Output:
+	// {"eventVersion":"1.0","eventID":"id-1","eventTime":"2026-01-02T03:04:05Z","eventSource":"rulebridge","eventName":"PutRule","awsRegion":"us-east-1","recipientAccountId":"123456789012","userIdentity":{"principal":"deploy-bot"},"requestParameters":{"name":"orders","eventPattern":"{\"source\": [\"shop\"]}"}}
+	// {"eventVersion":"1.0","eventID":"id-2","eventTime":"2026-01-02T03:04:05Z","eventSource":"rulebridge","eventName":"DisableRule","awsRegion":"us-east-1","recipientAccountId":"123456789012","userIdentity":{"principal":"deploy-bot"},"requestParameters":{"name":"refunds"},"errorCode":"ResourceNotFoundException","errorMessage":"Rule refunds does not exist on EventBus default."}
+}
+
+// OpenAuditLog appends the audit trail to a file (mode 0600), which
+// outlives the Bus.
+func ExampleOpenAuditLog() {
+	ctx := context.Background()
+	dir, err := os.MkdirTemp("", "audit")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "audit.jsonl")
+	log, err := rules.OpenAuditLog(path)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	bus, err := rules.New(rules.WithAuditSink(log))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	bus.PutRule(ctx, rules.Rule{Name: "orders", EventPattern: `{"source": ["shop"]}`})
+	bus.DeleteRule(ctx, "orders", false)
+	bus.Close(ctx)
+	log.Close() // after the Bus
+
+	data, _ := os.ReadFile(path)
+	for line := range strings.Lines(string(data)) {
+		var rec struct{ EventName, ErrorCode string }
+		json.Unmarshal([]byte(line), &rec)
+		fmt.Println(rec.EventName, rec.ErrorCode == "")
+	}
+	// Output:
+	// PutRule true
+	// DeleteRule true
+}
+
+// A Threshold makes a rule an alarm: its targets fire when three WARN
+// lines arrive within five minutes, once per crossing, with the Alarm
+// State Change event.
+func ExampleThreshold() {
+	ctx := context.Background()
+	bus, err := rules.New()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer bus.Close(ctx)
+	_, err = bus.PutRule(ctx, rules.Rule{
+		Name:         "warn-burst",
+		EventPattern: `{"source": ["app"], "detail": {"level": ["WARN"]}}`,
+		Threshold:    &rules.Threshold{Count: 3, Period: 5 * time.Minute},
+	})
+	fmt.Println(err)
+	bus.PutTargets(ctx, "warn-burst", rules.Target{
+		ID: "page",
+		InputTransformer: &targets.InputTransformer{
+			InputPathsMap: map[string]string{"alarm": "$.detail.alarmName", "state": "$.detail.state.value", "reason": "$.detail.state.reason"},
+			InputTemplate: `"<alarm> is <state>: <reason>"`,
+		},
+		Target: targets.Func(func(ctx context.Context, d targets.Delivery) error {
+			fmt.Println(string(d.Payload))
+			return nil
+		}),
+	})
+	a, _ := bus.DescribeAlarm("warn-burst")
+	fmt.Println(a.State)
+	for range 4 { // the fourth WARN does not page again
+		bus.PutEvents(ctx, rules.Entry{Source: "app", DetailType: "Log Line", Detail: `{"level": "WARN", "message": "disk 91% full"}`})
+	}
+	bus.Flush(ctx)
+	a, _ = bus.DescribeAlarm("warn-burst")
+	fmt.Println(a.State, a.Value)
+	// Output:
+	// <nil>
+	// INSUFFICIENT_DATA
+	// "warn-burst is ALARM: Threshold Crossed: the value 3 (matched events in the last 300 seconds) was greater than or equal to the threshold (3)."
+	// ALARM 4
 }

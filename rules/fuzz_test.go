@@ -4,7 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"math"
+	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/rulebridge/rulebridge/rules"
 	"github.com/rulebridge/rulebridge/targets"
@@ -139,4 +144,143 @@ func FuzzPutRawEvents(f *testing.F) {
 			}
 		}
 	})
+}
+
+// FuzzThresholdField checks a summing Threshold against encoding/json:
+// PutRule accepts a field path or refuses it with a ValidationException;
+// an accepted rule's alarm adds the number encoding/json finds at that
+// path in the event (names split at dots; a decimal name also indexes an
+// array), and skips the event, counting it, when there is none.
+func FuzzThresholdField(f *testing.F) {
+	f.Add("detail.errors", `{"errors": 3}`)
+	f.Add("$.detail.errors", `{"errors": -2.5e3}`)
+	f.Add("detail.a@b", `{"a@b": 1}`)
+	f.Add("detail.#", `{"#": 1, "a": [1]}`)
+	f.Add("detail.a.0", `{"a": [7]}`)
+	f.Add("detail.a|b", `{"a": {"b": 1}, "a|b": 2}`)
+	f.Add("detail.x", `{"x": "7"}`)
+	f.Add("detail.x", `{"x": 1e400}`)
+	f.Add("detail..x", `{}`)
+	f.Add("detail.x*", `{"x*": 1}`)
+	f.Add("detail.\\x", `{"\\x": 1}`)
+	ctx := context.Background()
+	b, err := rules.New()
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Cleanup(func() { _ = b.Close(ctx) })
+	f.Fuzz(func(t *testing.T, field, detail string) {
+		_ = b.DeleteRule(ctx, "sum", true)
+		_, err := b.PutRule(ctx, rules.Rule{Name: "sum", EventPattern: `{"source": ["fuzz"]}`,
+			Threshold: &rules.Threshold{Count: 1, Period: time.Hour, Field: field}})
+		if err != nil {
+			if !errors.Is(err, rules.ErrValidation) || !strings.Contains(err.Error(), "Threshold.Field") {
+				t.Fatalf("field %q refused with %v", field, err)
+			}
+			return
+		}
+		skipped := b.Metrics().AlarmValuesSkipped
+		res, err := b.PutEvents(ctx, rules.Entry{Source: "fuzz", DetailType: "F", Detail: detail})
+		if err != nil || res.Entries[0].ErrorCode != "" || hasDuplicateKeys([]byte(detail)) {
+			return
+		}
+		a, err := b.DescribeAlarm("sum")
+		if err != nil {
+			t.Fatal(err)
+		}
+		nowSkipped := b.Metrics().AlarmValuesSkipped
+		want, ok := jsonNumberAt(detail, strings.TrimPrefix(a.Threshold.Field, "detail."))
+		switch {
+		case !strings.HasPrefix(a.Threshold.Field, "detail."):
+			// another envelope field: not checked here
+		case ok && (a.Value != want || nowSkipped != skipped):
+			t.Fatalf("field %q of %s: value %g (skipped %d), want %g", field, detail, a.Value, nowSkipped-skipped, want)
+		case !ok && (a.Value != 0 || nowSkipped != skipped+1):
+			t.Fatalf("field %q of %s: value %g (skipped %d), want it skipped", field, detail, a.Value, nowSkipped-skipped)
+		}
+	})
+}
+
+// jsonNumberAt returns the finite number at the dotted path in the JSON
+// object doc, decoded by encoding/json.
+func jsonNumberAt(doc, path string) (float64, bool) {
+	dec := json.NewDecoder(strings.NewReader(doc))
+	dec.UseNumber()
+	var v any
+	if dec.Decode(&v) != nil {
+		return 0, false
+	}
+	for _, name := range strings.Split(path, ".") {
+		switch x := v.(type) {
+		case map[string]any:
+			var ok bool
+			if v, ok = x[name]; !ok {
+				return 0, false
+			}
+		case []any:
+			i, err := strconv.Atoi(name)
+			if err != nil || i < 0 || i >= len(x) || strconv.Itoa(i) != name {
+				return 0, false
+			}
+			v = x[i]
+		default:
+			return 0, false
+		}
+	}
+	n, ok := v.(json.Number)
+	if !ok {
+		return 0, false
+	}
+	fl, err := strconv.ParseFloat(string(n), 64)
+	if err != nil || math.IsInf(fl, 0) {
+		return 0, false
+	}
+	return fl, true
+}
+
+// hasDuplicateKeys reports whether an object in doc has a key twice
+// (encoding/json keeps the last, the Bus's path the first).
+func hasDuplicateKeys(doc []byte) bool {
+	dec := json.NewDecoder(bytes.NewReader(doc))
+	type frame struct {
+		keys   map[string]bool
+		object bool
+		key    bool // the next string is a key
+	}
+	var stack []*frame
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return false
+		}
+		var top *frame
+		if len(stack) > 0 {
+			top = stack[len(stack)-1]
+		}
+		isKey := top != nil && top.object && top.key
+		if top != nil && top.object {
+			top.key = !top.key
+		}
+		switch t := tok.(type) {
+		case json.Delim:
+			switch t {
+			case '{':
+				stack = append(stack, &frame{keys: map[string]bool{}, object: true, key: true})
+			case '[':
+				stack = append(stack, &frame{})
+			default:
+				stack = stack[:len(stack)-1]
+				if len(stack) > 0 && stack[len(stack)-1].object {
+					stack[len(stack)-1].key = true
+				}
+			}
+		case string:
+			if isKey {
+				if top.keys[t] {
+					return true
+				}
+				top.keys[t] = true
+			}
+		}
+	}
 }

@@ -29,11 +29,16 @@ type Metrics struct {
 	// ThrottlingException: their deliveries found no room in time.
 	PutEventsThrottledEntries int64
 	// Events counts events accepted: PutEvents entries that got an
-	// EventId, and scheduled events.
+	// EventId, and scheduled events. The Bus's own events (audit and
+	// alarm events) are not counted here nor in MatchedEvents and
+	// TriggeredRules, so that these describe the caller's traffic; see
+	// AuditRecords and AlarmStateChanges.
 	Events int64
 	// MatchedEvents counts events that matched at least one rule.
 	MatchedEvents int64
-	// TriggeredRules counts (event, rule) matches.
+	// TriggeredRules counts (event, rule) matches, threshold rules
+	// included (each matched event counts, whether or not it moves the
+	// alarm).
 	TriggeredRules int64
 	// ConditionErrors counts condition evaluations that failed (the rule
 	// then did not match).
@@ -43,6 +48,22 @@ type Metrics struct {
 	// of the same rule was still waiting, and waiting runs given up when
 	// the rule changed or the Bus closed.
 	ScheduledEventsThrottled int64
+	// AuditRecords counts audit records written: handed to the audit sink
+	// (if any) and put on the Bus as audit events.
+	AuditRecords int64
+	// AuditRecordsFailed counts audit records that the sink refused or
+	// whose audit event could not be put on the Bus (see AuditFailed).
+	AuditRecordsFailed int64
+	// AlarmStateChanges counts alarm transitions (each announced by an
+	// Alarm State Change event).
+	AlarmStateChanges int64
+	// AlarmEventsThrottled counts Alarm State Change events whose
+	// deliveries found no room in the queue in time (the transition
+	// happened all the same; see EventThrottled).
+	AlarmEventsThrottled int64
+	// AlarmValuesSkipped counts matched events a summing Threshold did not
+	// count because the field was missing or not a number.
+	AlarmValuesSkipped int64
 	// Delivery counts, from the targets package.
 	targets.Metrics
 	// PendingDeliveries is the number of deliveries admitted and not yet
@@ -61,6 +82,10 @@ type counters struct {
 	entries, failedEntries, throttledEntries atomic.Int64
 	events, matched, triggered, condErrors   atomic.Int64
 	schedThrottled                           atomic.Int64
+	alarmSkipped                             atomic.Int64
+	_                                        [64]byte
+	auditWritten, auditFailed                atomic.Int64
+	alarmChanges, alarmThrottled             atomic.Int64
 	_                                        [64]byte
 	pending, interrupted                     atomic.Int64
 	_                                        [64]byte
@@ -103,6 +128,11 @@ func (b *Bus) Metrics() Metrics {
 		TriggeredRules:            c.triggered.Load(),
 		ConditionErrors:           c.condErrors.Load(),
 		ScheduledEventsThrottled:  c.schedThrottled.Load(),
+		AuditRecords:              c.auditWritten.Load(),
+		AuditRecordsFailed:        c.auditFailed.Load(),
+		AlarmStateChanges:         c.alarmChanges.Load(),
+		AlarmEventsThrottled:      c.alarmThrottled.Load(),
+		AlarmValuesSkipped:        c.alarmSkipped.Load(),
 		Metrics:                   c.deliveries.Snapshot(),
 		PendingDeliveries:         c.pending.Load(),
 	}

@@ -35,15 +35,35 @@ const (
 	// the targets package's notice (attempt started or failed, retrying,
 	// delivered, failed, dead-lettered, dead-letter failed, throttled).
 	DeliveryNotice
+	// AuditFailed: the audit record of a management call could not be
+	// written to the audit sink, or its audit event could not be put on
+	// the Bus (no room in the delivery queue before the call's context
+	// ended, the Bus closing, the event-id source failing). Err says
+	// which and why; Audit is the record, so that the observer can keep
+	// it elsewhere; Rule is the rule of the call. The call itself
+	// returned what happened to it.
+	AuditFailed
+	// AlarmStateChanged: the alarm of Rule (a rule with a Threshold)
+	// changed state; Alarm says from what to what and why, and EventID is
+	// the Alarm State Change event put on the Bus ("" if the event-id
+	// source failed).
+	AlarmStateChanged
+	// AlarmValueSkipped: an event matched Rule, whose Threshold sums a
+	// Field, but the field is missing or not a number, so the event was
+	// not counted. Err says which.
+	AlarmValueSkipped
 )
 
 var kindNames = [...]string{
-	EventReceived:   "EventReceived",
-	EventRejected:   "EventRejected",
-	EventThrottled:  "EventThrottled",
-	RuleMatched:     "RuleMatched",
-	ConditionFailed: "ConditionFailed",
-	DeliveryNotice:  "DeliveryNotice",
+	EventReceived:     "EventReceived",
+	EventRejected:     "EventRejected",
+	EventThrottled:    "EventThrottled",
+	RuleMatched:       "RuleMatched",
+	ConditionFailed:   "ConditionFailed",
+	DeliveryNotice:    "DeliveryNotice",
+	AuditFailed:       "AuditFailed",
+	AlarmStateChanged: "AlarmStateChanged",
+	AlarmValueSkipped: "AlarmValueSkipped",
 }
 
 // String returns the kind's name, such as "RuleMatched".
@@ -63,7 +83,9 @@ type Notice struct {
 	// deliveries, and EventThrottled for a scheduled event).
 	Rule string
 	// Entry is the index of the entry in its PutEvents call
-	// (EventRejected, EventThrottled); -1 for scheduled events.
+	// (EventRejected, EventThrottled, and the rest for an entry's event);
+	// -1 for scheduled events and the Bus's own events (audit and alarm
+	// events).
 	Entry int
 	// Code is the PutEvents error code (EventRejected, EventThrottled).
 	Code string
@@ -71,6 +93,22 @@ type Notice struct {
 	Err error
 	// Delivery is the delivery notice (DeliveryNotice only).
 	Delivery targets.Notice
+	// Audit is the record that failed to be written (AuditFailed only).
+	Audit AuditRecord
+	// Alarm is the alarm's transition (AlarmStateChanged only).
+	Alarm AlarmChange
+}
+
+// AlarmChange is an alarm's change of state, in a [Notice] of kind
+// AlarmStateChanged.
+type AlarmChange struct {
+	Previous, State AlarmState
+	// Reason says why the alarm is in State, as in the Alarm State Change
+	// event.
+	Reason string
+	// Value is the window's value that decided (0 for changes that are
+	// not evaluations, such as a disabled rule's).
+	Value float64
 }
 
 // Observer receives the notices of a Bus, to count, log or trace. Observe

@@ -44,6 +44,7 @@ type config struct {
 	now           func() time.Time
 	newID         func() string
 	costLimit     uint64
+	auditSink     AuditSink
 	given         map[string]bool
 }
 
@@ -74,9 +75,10 @@ func (c *config) once(name string) error {
 // WithLogger sets the logger the Bus reports to, with stable keys
 // (event_id, rule, target, attempt, error_code, error). It never logs event
 // payloads. Levels: Debug for events received, matched and delivered; Info
-// for rejected entries, failed attempts, retries and rule changes; Warn for
-// condition errors, throttled events, failed deliveries and dead-lettering;
-// Error for panicking targets and failed dead-letter writes. The default
+// for rejected entries, failed attempts, retries, rule changes and alarm
+// transitions; Warn for condition errors, throttled events, failed
+// deliveries, dead-lettering and skipped alarm values; Error for panicking
+// targets, failed dead-letter writes and failed audit records. The default
 // discards everything.
 func WithLogger(l *slog.Logger) Option {
 	return func(c *config) error {
@@ -93,8 +95,9 @@ func WithLogger(l *slog.Logger) Option {
 
 // WithObserver sets an Observer that receives a [Notice] for everything
 // that happens on the Bus: events received, rejected and throttled, rules
-// matched, condition errors, and every delivery notice of the targets
-// package. The default observes nothing (Metrics still counts).
+// matched, condition errors, audit records that failed, alarm
+// transitions and skipped alarm values, and every delivery notice of the
+// targets package. The default observes nothing (Metrics still counts).
 func WithObserver(o Observer) Option {
 	return func(c *config) error {
 		if o == nil {
@@ -194,10 +197,11 @@ func WithQueueCapacity(n int) Option {
 }
 
 // WithClock sets the source of the timestamps the Bus writes into events:
-// the "time" of a PutEvents entry that has none and of a scheduled event.
-// Nothing else reads it: waits, schedules, ingestion times and retry ages
-// use package time (which testing/synctest fakes). Examples pass a fixed
-// clock to get reproducible output. The default is time.Now.
+// the "time" of a PutEvents entry that has none. (A scheduled event's time
+// is its nominal fire time.) Nothing else reads it: waits, schedules,
+// ingestion times and retry ages use package time (which testing/synctest
+// fakes). Examples pass a fixed clock to get reproducible output. The
+// default is time.Now.
 func WithClock(now func() time.Time) Option {
 	return func(c *config) error {
 		if now == nil {

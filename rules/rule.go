@@ -56,10 +56,17 @@ type Rule struct {
 	// event's JSON). The rule matches only when it yields true. See the
 	// package documentation, "Conditions".
 	Condition string
+	// Threshold, if set, makes the rule an alarm: its matched events are
+	// counted over a sliding window, and its targets fire when the count
+	// (or sum) crosses the threshold, once per crossing, rather than on
+	// every event. It needs an EventPattern and no ScheduleExpression. See
+	// the package documentation, "Alarms". PutRule keeps a copy.
+	Threshold *Threshold
 }
 
 // RuleInfo is what DescribeRule and ListRules return: the rule as put
-// (with its State filled in) and its ARN.
+// (with its State filled in, and its Threshold normalized: Comparison set,
+// Field without "$.") and its ARN. Its Threshold is a copy of the rule's.
 type RuleInfo struct {
 	Rule
 	ARN string
@@ -80,8 +87,11 @@ type rule struct {
 	arn     string
 	key     string // matcher key; changes when the pattern does
 	pat     *pattern.Pattern
+	sched   schedule.Schedule // zero without a ScheduleExpression
 	cond    *condition
 	targets []*target // in the order put
+	gpath   string    // gjson path of the Threshold's Field; "" when counting
+	alarm   *alarm    // set with a Threshold; shared by versions that keep it
 }
 
 func (r *rule) enabled() bool   { return r.spec.State == Enabled }
@@ -94,7 +104,14 @@ func (r *rule) with() *rule {
 	return &c
 }
 
-func (r *rule) info() RuleInfo { return RuleInfo{Rule: r.spec, ARN: r.arn} }
+func (r *rule) info() RuleInfo {
+	in := RuleInfo{Rule: r.spec, ARN: r.arn}
+	if r.spec.Threshold != nil {
+		t := *r.spec.Threshold
+		in.Threshold = &t
+	}
+	return in
+}
 
 // PutRule creates the rule, or replaces the rule of that name, and returns
 // its ARN. As in EventBridge, replacing a rule keeps its targets and
@@ -108,9 +125,14 @@ func (r *rule) info() RuleInfo { return RuleInfo{Rule: r.spec, ARN: r.arn} }
 // InvalidEventPatternException wrapping the *pattern.Error; an invalid
 // schedule expression or time zone a ValidationException wrapping the
 // schedule package's error; a condition that does not compile or is not
-// of type bool a ValidationException.
+// of type bool a ValidationException; so is an invalid Threshold, naming
+// the field at fault.
+//
+// A rule whose Threshold is unchanged (equal after normalizing) keeps its
+// alarm, state and window; a new or changed Threshold starts a new alarm
+// (see the package documentation, "Alarms").
 func (b *Bus) PutRule(ctx context.Context, r Rule) (arn string, err error) {
-	err = b.manage(ctx, call{name: "PutRule", rule: r.Name, params: r}, func() error {
+	err = b.manage(ctx, call{name: "PutRule", rule: r.Name, params: putRuleParamsOf(&r)}, func() error {
 		nr, err := b.compileRule(r)
 		if err != nil {
 			return err
@@ -122,6 +144,13 @@ func (b *Bus) PutRule(ctx context.Context, r Rule) (arn string, err error) {
 		} else {
 			old = slot.cur.Load()
 			nr.targets = old.targets
+		}
+		if nr.spec.Threshold != nil {
+			if old != nil && old.alarm != nil && *old.spec.Threshold == *nr.spec.Threshold {
+				nr.alarm = old.alarm
+			} else {
+				nr.alarm = b.newAlarm(slot, nr)
+			}
 		}
 		if nr.pat != nil {
 			if old != nil && old.pat != nil && old.spec.EventPattern == nr.spec.EventPattern {
@@ -135,6 +164,7 @@ func (b *Bus) PutRule(ctx context.Context, r Rule) (arn string, err error) {
 			return err
 		}
 		b.rules[r.Name] = slot
+		b.updateAlarm(old, nr)
 		arn = nr.arn
 		return nil
 	})
@@ -172,8 +202,8 @@ func (b *Bus) compileRule(r Rule) (*rule, error) {
 		nr.pat = p
 	}
 	if r.ScheduleExpression != "" {
-		// publish parses it again each time it schedules the rule.
-		if _, err := parseSchedule(r); err != nil {
+		sc, err := parseSchedule(r)
+		if err != nil {
 			if errors.Is(err, schedule.ErrInvalidExpression) {
 				return nil, &Error{Code: CodeValidation, Rule: r.Name, Err: err,
 					Message: schedule.RulesMessage + " " + strings.TrimPrefix(err.Error(), "schedule: ")}
@@ -181,6 +211,7 @@ func (b *Bus) compileRule(r Rule) (*rule, error) {
 			return nil, &Error{Code: CodeValidation, Rule: r.Name, Err: err,
 				Message: "Parameter ScheduleExpressionTimezone is not valid. " + strings.TrimPrefix(err.Error(), "schedule: ")}
 		}
+		nr.sched = sc
 	} else if r.ScheduleExpressionTimezone != "" {
 		return nil, &Error{Code: CodeValidation, Rule: r.Name,
 			Message: "Parameter ScheduleExpressionTimezone is only valid with a ScheduleExpression."}
@@ -191,6 +222,13 @@ func (b *Bus) compileRule(r Rule) (*rule, error) {
 			return nil, err
 		}
 		nr.cond = c
+	}
+	if r.Threshold != nil {
+		t, gpath, err := compileThreshold(&r)
+		if err != nil {
+			return nil, err
+		}
+		nr.spec.Threshold, nr.gpath = t, gpath
 	}
 	return nr, nil
 }
@@ -230,12 +268,10 @@ func validID(s string) bool {
 // targets is refused with a ValidationException ("Rule can't be deleted
 // since it has targets.") unless force is true, which deletes it with its
 // targets. Deliveries already admitted still run. An unknown rule is a
-// ResourceNotFoundException.
+// ResourceNotFoundException. Deleting a rule with a Threshold deletes its
+// alarm (audited as DeleteAlarm).
 func (b *Bus) DeleteRule(ctx context.Context, name string, force bool) error {
-	return b.manage(ctx, call{name: "DeleteRule", rule: name, params: struct {
-		Name  string
-		Force bool
-	}{name, force}}, func() error {
+	return b.manage(ctx, call{name: "DeleteRule", rule: name, params: deleteRuleParams{name, force}}, func() error {
 		slot := b.rules[name]
 		if slot == nil {
 			return ruleNotFound(name)
@@ -248,24 +284,28 @@ func (b *Bus) DeleteRule(ctx context.Context, name string, force bool) error {
 			return err
 		}
 		delete(b.rules, name)
+		b.updateAlarm(old, nil)
 		return nil
 	})
 }
 
 // EnableRule enables the rule: it matches events again, and its schedule
-// starts anew. Enabling an enabled rule does nothing.
+// and its alarm (if it has a Threshold) start anew. Enabling an enabled
+// rule does nothing.
 func (b *Bus) EnableRule(ctx context.Context, name string) error {
 	return b.setState(ctx, "EnableRule", name, Enabled)
 }
 
 // DisableRule disables the rule: it matches no event put after the call,
-// and its schedule stops. Deliveries already admitted still run.
+// and its schedule stops; its alarm (if it has a Threshold) moves to
+// INSUFFICIENT_DATA and stops evaluating. Deliveries already admitted
+// still run.
 func (b *Bus) DisableRule(ctx context.Context, name string) error {
 	return b.setState(ctx, "DisableRule", name, Disabled)
 }
 
 func (b *Bus) setState(ctx context.Context, op, name string, s RuleState) error {
-	return b.manage(ctx, call{name: op, rule: name, params: struct{ Name string }{name}}, func() error {
+	return b.manage(ctx, call{name: op, rule: name, params: nameParams{name}}, func() error {
 		slot := b.rules[name]
 		if slot == nil {
 			return ruleNotFound(name)
@@ -276,7 +316,11 @@ func (b *Bus) setState(ctx context.Context, op, name string, s RuleState) error 
 		}
 		nr := old.with()
 		nr.spec.State = s
-		return b.publish(slot, old, nr)
+		if err := b.publish(slot, old, nr); err != nil {
+			return err
+		}
+		b.updateAlarm(old, nr)
+		return nil
 	})
 }
 

@@ -63,7 +63,7 @@ type target struct {
 // all are valid. An unknown rule is a ResourceNotFoundException. The new
 // targets receive the events put after the call returns.
 func (b *Bus) PutTargets(ctx context.Context, rule string, ts ...Target) error {
-	return b.manage(ctx, call{name: "PutTargets", rule: rule, params: ts}, func() error {
+	return b.manage(ctx, call{name: "PutTargets", rule: rule, params: putTargetsParamsOf(rule, ts)}, func() error {
 		slot := b.rules[rule]
 		if slot == nil {
 			return ruleNotFound(rule)
@@ -141,7 +141,7 @@ func (b *Bus) buildTarget(rule string, t Target) (*target, error) {
 // does not have is a ResourceNotFoundException and nothing is removed. An
 // unknown rule is a ResourceNotFoundException.
 func (b *Bus) RemoveTargets(ctx context.Context, rule string, ids ...string) error {
-	return b.manage(ctx, call{name: "RemoveTargets", rule: rule, params: ids}, func() error {
+	return b.manage(ctx, call{name: "RemoveTargets", rule: rule, params: removeTargetsParams{rule, ids}}, func() error {
 		slot := b.rules[rule]
 		if slot == nil {
 			return ruleNotFound(rule)

@@ -118,7 +118,11 @@
 // argument of the first call to Next, so that the first fire comes one
 // interval after the schedule is first asked (a [Scheduler] asks when it
 // starts, or when the job is added to a running Scheduler), as an
-// EventBridge rule counts from its creation.
+// EventBridge rule counts from its creation. Copies of a Schedule share
+// that anchor, but each job of a [Scheduler] gets its own: adding the same
+// Schedule again later (to restart a disabled rule, say) counts from the
+// new job's first fire time, not on the old grid. [Schedule.Anchored]
+// returns a copy with an explicit anchor.
 //
 // [WithFlexibleWindow] mirrors FlexibleTimeWindow: each run starts at a
 // random moment within the window after its nominal time. Next returns
@@ -144,7 +148,10 @@
 // robfig/cron cron.Cron: [Scheduler.Add] and [Scheduler.Remove] (or
 // [Scheduler.RemoveByName]) manage jobs, [Scheduler.Start] starts it, and
 // [Scheduler.Stop] cancels every run's context and waits for running jobs
-// until its own context is done. Panics in jobs are recovered and logged
+// until its own context is done. [FireTime] of a run's context is the
+// nominal fire time it is for (a run may start later: a flexible window, a
+// busy machine), the time to write into what the run produces. Panics in
+// jobs are recovered and logged
 // ([WithLogger]; discarded by default), [SkipIfRunning] skips a run while
 // the previous one is still going, and flexible windows delay runs. Missed
 // fire times are not caught up.
@@ -159,7 +166,8 @@
 // share state. The one mutation is a rate schedule's anchor, set atomically
 // by the first call to Next when there is no start date, so share such a
 // schedule only between users that agree on when it starts (or give it a
-// start date). Delay serializes its use of the random source.
+// start date, or use [Schedule.Anchored]; a [Scheduler] already gives each
+// job its own anchor). Delay serializes its use of the random source.
 //
 // A Scheduler is safe for concurrent use. It owns one goroutine from Start
 // to Stop (the cron.Cron loop) plus one per run, which Stop waits for; a

@@ -180,10 +180,13 @@ func ExampleNewScheduler() {
 	if err != nil {
 		panic(err)
 	}
-	every := schedule.MustParse("rate(1 hour)", schedule.WithStartDate(time.Now().Add(10*time.Millisecond)))
+	start := time.Now().Add(10 * time.Millisecond)
+	every := schedule.MustParse("rate(1 hour)", schedule.WithStartDate(start))
 	ran := make(chan struct{})
 	if _, err := s.Add("report", every, func(ctx context.Context) {
-		fmt.Println("report ran")
+		// FireTime is the nominal time of this run; the run itself
+		// starts a little later.
+		fmt.Println("report ran for its fire time at the start date:", schedule.FireTime(ctx).Equal(start))
 		close(ran)
 		<-ctx.Done() // Stop cancels the run's context...
 		fmt.Println("report saw:", ctx.Err())
@@ -196,7 +199,21 @@ func ExampleNewScheduler() {
 	defer cancel()
 	fmt.Println("stop:", s.Stop(ctx)) // ...and waits for it to return.
 	// Output:
-	// report ran
+	// report ran for its fire time at the start date: true
 	// report saw: context canceled
 	// stop: <nil>
+}
+
+// A rate(...) without a start date counts from the first time it is asked
+// for a fire time; Anchored fixes that moment explicitly, in a copy that
+// shares nothing with the original.
+func ExampleSchedule_Anchored() {
+	every15 := schedule.MustParse("rate(15 minutes)")
+	nineOClock := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	a := every15.Anchored(nineOClock.Add(5 * time.Minute))
+	fmt.Println(a.Next(nineOClock.Add(time.Hour)).Format(time.Kitchen))
+	fmt.Println(every15.Next(nineOClock.Add(time.Hour)).Format(time.Kitchen)) // its first call anchors it at 10:00
+	// Output:
+	// 10:05AM
+	// 10:15AM
 }

@@ -17,6 +17,9 @@ type rateSpec struct {
 	// anchor is the instant the rate counts from when no start date is
 	// set: the argument of the first call to Next. It is set once.
 	anchor atomic.Pointer[time.Time]
+	// explicit is set (before the schedule is shared) when the anchor was
+	// given by Schedule.Anchored.
+	explicit bool
 }
 
 var rateUnits = map[string]time.Duration{

@@ -38,7 +38,9 @@ const maxExprLen = 256
 //
 // A Schedule is immutable and safe for concurrent use, with one exception
 // documented on [Schedule.Next]: a rate(...) schedule without a start date
-// fixes its anchor on the first call to Next. Copies share that anchor.
+// fixes its anchor on the first call to Next. Copies share that anchor; use
+// [Schedule.Anchored] for a copy with an anchor of its own. A [Scheduler]
+// gives each job its own anchor.
 //
 // The zero Schedule never fires: Next returns the zero time and String
 // returns "".
@@ -134,6 +136,8 @@ func MustParse(expr string, opts ...Option) Schedule {
 // anchor from the first call: rate(5 minutes) first asked at 09:00:30 fires
 // at 09:05:30, 09:10:30, and so on.
 //
+// Use [Schedule.Anchored] to fix the anchor explicitly, or [WithStartDate].
+//
 // Next searches cron expressions up to the end of 2199 (the last year AWS
 // accepts) and costs at most a few operations per month searched.
 func (s Schedule) Next(t time.Time) time.Time {
@@ -162,6 +166,40 @@ func (s Schedule) Next(t time.Time) time.Time {
 		return time.Time{}
 	}
 	return n.In(p.loc)
+}
+
+// Anchored returns a copy of s whose rate(...) counts from t: it fires at
+// t, t+interval, t+2·interval, ... (Next(u) returns t for any u before
+// t). The copy has an anchor of its own, which s and its other copies do
+// not share. A schedule that is not a rate, or that has a start date (the
+// start date is its anchor), is returned unchanged; so is the zero
+// Schedule.
+func (s Schedule) Anchored(t time.Time) Schedule {
+	c, ok := s.unanchored()
+	if ok {
+		c.s.rate.anchor.Store(&t)
+		c.s.rate.explicit = true
+	}
+	return c
+}
+
+// anchored reports whether s is a rate schedule whose anchor is fixed by
+// Anchored (not by a start date, nor by a call to Next).
+func (s Schedule) anchored() bool {
+	return s.s != nil && s.s.rate != nil && s.s.start.IsZero() && s.s.rate.explicit
+}
+
+// unanchored returns a copy of a rate schedule without a start date, with a
+// fresh anchor that the first call to Next will fix, and true; any other
+// schedule unchanged, and false.
+func (s Schedule) unanchored() (Schedule, bool) {
+	if s.s == nil || s.s.kind != KindRate || !s.s.start.IsZero() {
+		return s, false
+	}
+	c := *s.s
+	r := s.s.rate
+	c.rate = &rateSpec{value: r.value, unit: r.unit, every: r.every}
+	return Schedule{&c}, true
 }
 
 // String returns the canonical expression: names in upper case, numbers

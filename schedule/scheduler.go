@@ -33,7 +33,8 @@ type JobID int
 // rule, removal by name, and a Stop that waits for running jobs.
 //
 // Runs start at the nominal fire times given by [Schedule.Next], delayed by
-// [Schedule.Delay] when the schedule has a flexible window. Missed fire times
+// [Schedule.Delay] when the schedule has a flexible window; [FireTime]
+// tells a run its nominal time. Missed fire times
 // (the process was suspended, the clock jumped) are not caught up, as in
 // cron.Cron.
 //
@@ -106,16 +107,24 @@ func SkipIfRunning() JobOption {
 // and can be given to [Scheduler.RemoveByName]. Each run gets a context
 // that is cancelled when the job is removed or the Scheduler stops.
 //
+// [FireTime] of a run's context is the nominal fire time the run is for.
+//
 // Add may be called before or after Start; it returns [ErrStopped] after
 // Stop. A rate(...) schedule without a start date counts from the moment
 // the Scheduler first asks it for a fire time: when it starts, or at Add if
-// it is already running.
+// it is already running. Each job has its own anchor, even when sched has
+// been used before (by Next, or by another job): adding the same Schedule
+// again starts a new grid. (Give sched a start date, or pass
+// sched.Anchored(t), to choose the grid.)
 func (s *Scheduler) Add(name string, sched Schedule, fn func(ctx context.Context), opts ...JobOption) (JobID, error) {
 	if sched.s == nil {
 		return 0, errors.New("schedule: Add: zero Schedule")
 	}
 	if fn == nil {
 		return 0, errors.New("schedule: Add: nil func")
+	}
+	if !sched.anchored() {
+		sched, _ = sched.unanchored()
 	}
 	j := &job{name: name, sched: sched, fn: fn, log: s.log}
 	for _, opt := range opts {
@@ -136,7 +145,7 @@ func (s *Scheduler) Add(name string, sched Schedule, fn func(ctx context.Context
 	s.lastID++
 	j.id = s.lastID
 	j.ctx, j.cancel = context.WithCancel(s.ctx)
-	j.entry = s.cron.Schedule(sched, j)
+	j.entry = s.cron.Schedule(j, j)
 	s.jobs[j.id] = j
 	if name != "" {
 		s.names[name] = j.id
@@ -239,7 +248,23 @@ func (s *Scheduler) Stop(ctx context.Context) error {
 	}
 }
 
+// FireTime returns the nominal fire time of the run whose context ctx is
+// (or is derived from): the time [Schedule.Next] gave for it, before any
+// flexible-window delay, in the schedule's time zone. It returns the zero
+// time for a context that is not a run's. A run may start later than its
+// fire time (a flexible window, a busy machine); FireTime says which fire
+// time it is for, as EventBridge writes the nominal time into a scheduled
+// event.
+func FireTime(ctx context.Context) time.Time {
+	t, _ := ctx.Value(fireTimeKey{}).(time.Time)
+	return t
+}
+
+type fireTimeKey struct{}
+
 // job is what cron.Cron runs: the user's func with the Scheduler's rules.
+// It is also the schedule cron.Cron asks for fire times, so that each run
+// knows the nominal time it is for.
 type job struct {
 	id            JobID
 	entry         cron.EntryID // guarded by Scheduler.mu
@@ -252,11 +277,49 @@ type job struct {
 
 	ctx    context.Context
 	cancel context.CancelFunc
+
+	mu    sync.Mutex
+	fires []time.Time // fire times handed to cron.Cron and not yet run, oldest first
+}
+
+// maxPendingFires bounds job.fires. cron.Cron asks for the next fire time
+// right after starting a run, so at most two are pending: the one a run
+// is starting for, and the next.
+const maxPendingFires = 4
+
+// Next implements cron.Schedule. cron.Cron calls it once when the job is
+// scheduled and once after each run it starts, and starts a run for each
+// non-zero time it returns, in order; the run takes its nominal time from
+// the front of j.fires.
+func (j *job) Next(t time.Time) time.Time {
+	n := j.sched.Next(t)
+	if !n.IsZero() {
+		j.mu.Lock()
+		if len(j.fires) == maxPendingFires { // never expected; keep the newest
+			j.fires = append(j.fires[:0], j.fires[1:]...)
+		}
+		j.fires = append(j.fires, n)
+		j.mu.Unlock()
+	}
+	return n
+}
+
+// fireTime returns the nominal time of the run being started.
+func (j *job) fireTime() time.Time {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if len(j.fires) == 0 { // never expected
+		return time.Now().In(j.sched.Location())
+	}
+	t := j.fires[0]
+	j.fires = append(j.fires[:0], j.fires[1:]...)
+	return t
 }
 
 // Run implements cron.Job: wait out the flexible window, apply the skip
 // rule, and call fn with panics recovered.
 func (j *job) Run() {
+	fire := j.fireTime()
 	if j.ctx.Err() != nil {
 		return // removed or stopped since the fire time
 	}
@@ -281,7 +344,7 @@ func (j *job) Run() {
 			j.log.Error("schedule: job panicked", "job", j.name, "id", int(j.id), "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
 		}
 	}()
-	j.fn(j.ctx)
+	j.fn(context.WithValue(j.ctx, fireTimeKey{}, fire))
 }
 
 // cronLogger adapts slog to cron.Logger: cron's chatter goes to Debug.

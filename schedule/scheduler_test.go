@@ -507,3 +507,132 @@ func TestSchedulerConcurrentUse(t *testing.T) {
 		}
 	})
 }
+
+// TestSchedulerJobsHaveOwnAnchors: a rate schedule used by an earlier job
+// (or by a direct call to Next) does not put a later job on its grid.
+func TestSchedulerJobsHaveOwnAnchors(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		every5 := mustParse(t, "rate(5 minutes)")
+		// A direct call fixes the anchor of every5 and its copies...
+		if got := every5.Next(mustTime(t, "2000-01-01T00:00:30Z")).Format(time.RFC3339); got != "2000-01-01T00:05:30Z" {
+			t.Fatalf("Next = %s", got)
+		}
+		s := newScheduler(t)
+		s.Start()
+		var a, b recorder
+		// ...but not the anchor of a job: it counts from its own start.
+		idA, err := s.Add("a", every5, a.job)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sleepUntil(mustTime(t, "2000-01-01T00:12:00Z"))
+		s.Remove(idA)
+		sleepUntil(mustTime(t, "2000-01-01T00:13:00Z"))
+		// Re-adding the same Schedule (a rule disabled and enabled again)
+		// starts a new grid.
+		if _, err := s.Add("b", every5, b.job); err != nil {
+			t.Fatal(err)
+		}
+		sleepUntil(mustTime(t, "2000-01-01T00:24:00Z"))
+		stop(t, s)
+		equalStrings(t, "a runs", a.got(), []string{"2000-01-01T00:05:00Z", "2000-01-01T00:10:00Z"})
+		equalStrings(t, "b runs", b.got(), []string{"2000-01-01T00:18:00Z", "2000-01-01T00:23:00Z"})
+		if got := every5.Next(mustTime(t, "2000-01-01T00:06:00Z")).Format(time.RFC3339); got != "2000-01-01T00:10:30Z" {
+			t.Errorf("the jobs moved the original's anchor: Next = %s, want 00:10:30", got)
+		}
+	})
+}
+
+func TestScheduleAnchored(t *testing.T) {
+	r := mustParse(t, "rate(10 minutes)")
+	a := r.Anchored(mustTime(t, "2025-06-01T09:03:00Z"))
+	b := r.Anchored(mustTime(t, "2025-06-01T09:07:00Z"))
+	for _, tt := range []struct {
+		s    schedule.Schedule
+		from string
+		want string
+	}{
+		{a, "2025-06-01T12:00:00Z", "2025-06-01T12:03:00Z"},
+		{b, "2025-06-01T12:00:00Z", "2025-06-01T12:07:00Z"},
+		{a, "2025-06-01T08:00:00Z", "2025-06-01T09:03:00Z"}, // before the anchor: the anchor
+		{r, "2025-06-01T12:00:00Z", "2025-06-01T12:10:00Z"}, // r was not anchored by a or b: its first call fixes it
+		{r, "2025-06-01T12:15:00Z", "2025-06-01T12:20:00Z"},
+		{a, "2025-06-01T12:15:00Z", "2025-06-01T12:23:00Z"}, // nor was a by r
+	} {
+		if got := tt.s.Next(mustTime(t, tt.from)).Format(time.RFC3339); got != tt.want {
+			t.Errorf("%s anchored differently: Next(%s) = %s, want %s", tt.s, tt.from, got, tt.want)
+		}
+	}
+	// Schedules with a fixed grid are returned unchanged.
+	start := mustTime(t, "2025-06-01T09:01:00Z")
+	withStart := mustParse(t, "rate(10 minutes)", schedule.WithStartDate(start))
+	if got := withStart.Anchored(mustTime(t, "2025-06-01T09:05:00Z")).Next(start).Format(time.RFC3339); got != "2025-06-01T09:11:00Z" {
+		t.Errorf("Anchored moved a start date: Next = %s", got)
+	}
+	cron := mustParse(t, "cron(0 * * * ? *)")
+	if got := cron.Anchored(start).Next(start).Format(time.RFC3339); got != "2025-06-01T10:00:00Z" {
+		t.Errorf("Anchored changed a cron schedule: Next = %s", got)
+	}
+	if !(schedule.Schedule{}).Anchored(start).Next(start).IsZero() {
+		t.Error("anchored zero Schedule fires")
+	}
+}
+
+// TestSchedulerFireTime: each run knows its nominal fire time, also when
+// it starts later (a flexible window) and when runs overlap.
+func TestSchedulerFireTime(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		if !schedule.FireTime(context.Background()).IsZero() {
+			t.Error("FireTime outside a run is not zero")
+		}
+		type run struct{ fire, at string }
+		var mu sync.Mutex
+		var flex, slow []run
+		record := func(to *[]run) func(ctx context.Context) {
+			return func(ctx context.Context) {
+				mu.Lock()
+				*to = append(*to, run{schedule.FireTime(ctx).UTC().Format(time.RFC3339), time.Now().UTC().Format(time.RFC3339)})
+				mu.Unlock()
+			}
+		}
+		s := newScheduler(t)
+		start := mustTime(t, "2000-01-01T01:00:00Z")
+		if _, err := s.Add("flex", mustParse(t, "rate(1 hour)", schedule.WithStartDate(start),
+			schedule.WithFlexibleWindow(15*time.Minute), schedule.WithRandSource(rand.NewPCG(1, 2))), record(&flex)); err != nil {
+			t.Fatal(err)
+		}
+		// Each run of "slow" lasts 150 s, so three overlap at a time.
+		slowRun := record(&slow)
+		if _, err := s.Add("slow", mustParse(t, "cron(* * * * ? *)", schedule.WithTimeZone("Asia/Tokyo")), func(ctx context.Context) {
+			select {
+			case <-time.After(150 * time.Second):
+				slowRun(ctx)
+			case <-ctx.Done(): // stopped
+			}
+		}); err != nil {
+			t.Fatal(err)
+		}
+		s.Start()
+		sleepUntil(mustTime(t, "2000-01-01T03:00:00Z"))
+		stop(t, s)
+		if len(flex) != 2 {
+			t.Fatalf("flex ran %d times, want 2", len(flex))
+		}
+		for i, r := range flex {
+			want := start.Add(time.Duration(i) * time.Hour).Format(time.RFC3339)
+			if r.fire != want || r.at == want {
+				t.Errorf("flex run %d: fire time %s at %s, want fire time %s and a later start", i, r.fire, r.at, want)
+			}
+		}
+		if len(slow) < 170 {
+			t.Fatalf("slow ran %d times", len(slow))
+		}
+		for i, r := range slow {
+			want := mustTime(t, "2000-01-01T00:01:00Z").Add(time.Duration(i) * time.Minute)
+			if r.fire != want.Format(time.RFC3339) || r.at != want.Add(150*time.Second).Format(time.RFC3339) {
+				t.Errorf("slow run %d: fire time %s, finished at %s; want %s and 150 s later", i, r.fire, r.at, want.Format(time.RFC3339))
+				break
+			}
+		}
+	})
+}
