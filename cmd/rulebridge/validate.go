@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -24,7 +25,7 @@ and exits 2 (also for bad usage).
 `
 
 // runValidate implements "rulebridge validate".
-func runValidate(args []string, sio stdio) int {
+func runValidate(_ context.Context, args []string, sio stdio) int {
 	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
 	fs.SetOutput(sio.err)
 	fs.Usage = func() { fmt.Fprint(sio.err, validateUsage) }
