@@ -37,6 +37,7 @@ type command struct {
 
 // commands lists every subcommand. Each lives in its own file.
 var commands = map[string]command{
+	"run":          {summary: "run the rules of a file on events from a file, standard input or HTTP", run: runRun},
 	"schedule":     {summary: "print the next fire times of AWS schedule expressions", run: runSchedule},
 	"test-pattern": {summary: "check an event against an event pattern, as AWS TestEventPattern does", run: testPattern},
 	"validate":     {summary: "check a rules file without running it", run: runValidate},
