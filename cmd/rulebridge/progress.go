@@ -68,7 +68,7 @@ func (rn *runner) showProgress() (stop func()) {
 				rn.status.set("")
 				return
 			case <-t.C:
-				m := rn.bus.Metrics()
+				m := rn.metrics()
 				rn.status.set(fmt.Sprintf("rulebridge: %d lines read, %d events, %d matched, %d delivered, %d pending",
 					rn.linesRead.Load(), m.Events, m.MatchedEvents, m.SuccessfulInvocationAttempts, m.PendingDeliveries))
 			}

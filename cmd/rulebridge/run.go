@@ -15,6 +15,7 @@ import (
 
 	"github.com/rulebridge/rulebridge/internal/rulesfile"
 	"github.com/rulebridge/rulebridge/rules"
+	"github.com/rulebridge/rulebridge/targets"
 )
 
 const runUsage = `usage: rulebridge run --rules FILE [--events FILE|-] [--listen ADDR] [flags]
@@ -42,6 +43,8 @@ port; the address is printed on standard error):
                  (400 for a malformed request, 413 for a body over 1 MiB)
   GET /metrics   the counters, in Prometheus text format (rulebridge_*)
   GET /healthz   200 "ok"
+There is no authentication: listen on an interface only trusted clients
+reach (such as 127.0.0.1).
 With --listen, or with neither --events nor --listen, the command runs until
 SIGINT or SIGTERM; it then stops taking events, waits for pending
 deliveries (at most --shutdown-timeout; those still pending are then
@@ -143,8 +146,9 @@ type runner struct {
 	rules           *rulesfile.File
 	shutdownTimeout time.Duration
 
-	bus   *rules.Bus
-	built *rulesfile.Built
+	bus           *rules.Bus
+	built         *rulesfile.Built
+	httpThrottles targets.Counters // the Http targets' own rate-limit waits
 
 	invalid     atomic.Int64 // input lines and HTTP entries refused before reaching the bus
 	badLines    int          // input lines refused, by run or by the bus
@@ -178,7 +182,10 @@ func (rn *runner) setup(ctx context.Context, level slog.Level) int {
 	if err := putRules(ctx, bus, rn.rules); err != nil {
 		return fail(err)
 	}
-	if rn.built, err = rn.rules.Build(rulesfile.BuildOptions{Stdout: rn.sio.out}); err != nil {
+	// Http targets wait for their own rate limit without the bus seeing
+	// it: count and log their Throttled notices here.
+	opts := rulesfile.BuildOptions{Stdout: rn.sio.out, Observer: targets.MultiObserver(&rn.httpThrottles, targets.NewLogObserver(logger))}
+	if rn.built, err = rn.rules.Build(opts); err != nil {
 		return fail(err)
 	}
 	if err := putTargets(ctx, bus, rn.rules, rn.built); err != nil {
@@ -209,7 +216,7 @@ func (rn *runner) run(ctx context.Context, eventsPath string, events io.Reader, 
 	serveErr := make(chan error, 1)
 	if ln != nil {
 		srv = &http.Server{
-			Handler:           newHandler(rn.bus, &rn.invalid),
+			Handler:           newHandler(rn.bus, rn.metrics, &rn.invalid),
 			ReadHeaderTimeout: 10 * time.Second,
 			ReadTimeout:       time.Minute,
 			IdleTimeout:       2 * time.Minute,
@@ -242,6 +249,14 @@ func (rn *runner) run(ctx context.Context, eventsPath string, events io.Reader, 
 		}
 	}
 	return rn.shutdown(ctx, srv)
+}
+
+// metrics returns the bus's counters, with the Http targets' rate-limit
+// waits added to ThrottledRules.
+func (rn *runner) metrics() rules.Metrics {
+	m := rn.bus.Metrics()
+	m.ThrottledRules += rn.httpThrottles.Snapshot().ThrottledRules
+	return m
 }
 
 // ruleCount says "3 rules, 4 targets".
@@ -287,7 +302,7 @@ func (rn *runner) shutdown(ctx context.Context, srv *http.Server) int {
 		fmt.Fprintf(rn.errw, "rulebridge run: closing targets: %v\n", err)
 		failed = true
 	}
-	m := rn.bus.Metrics()
+	m := rn.metrics()
 	lost := m.FailedInvocations + m.InvocationsFailedToBeSentToDlq
 	fmt.Fprintf(rn.errw, "rulebridge: %s, %d matched, %d delivered, %d retried, %d dead-lettered, %d failed, %d rejected\n",
 		plural(int(m.Events), "event"), m.MatchedEvents, m.SuccessfulInvocationAttempts, m.RetryInvocationAttempts,

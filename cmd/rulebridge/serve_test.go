@@ -238,6 +238,32 @@ func TestListenMetrics(t *testing.T) {
 	}
 }
 
+// TestListenMetricsHTTPThrottling checks that the waits of an Http
+// target for its own rate limit (1 a second here) count as throttled.
+func TestListenMetricsHTTPThrottling(t *testing.T) {
+	arrived := make(chan struct{}, 2)
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { arrived <- struct{}{} }))
+	defer api.Close()
+	s := listen(t, `Rules:
+  - Name: orders
+    EventPattern: {source: [shop]}
+    Targets:
+      - Id: slow
+        Http: {Endpoint: "`+api.URL+`", RateLimitPerSecond: 1}
+`)
+	defer s.shutdown()
+	entry := `{"Source": "shop", "DetailType": "Order", "Detail": "{}"}`
+	if code, _, resp := s.do(t, "POST", "/events", "", strings.NewReader(`{"Entries": [`+entry+`,`+entry+`]}`)); code != http.StatusOK {
+		t.Fatalf("POST /events: %d %s", code, resp)
+	}
+	<-arrived
+	<-arrived // the later one waited for the limit, after saying so
+	_, _, text := s.do(t, "GET", "/metrics", "", nil)
+	if v := parseExposition(t, text)["rulebridge_throttled_rules_total"]; v != 1 {
+		t.Errorf("rulebridge_throttled_rules_total = %d, want 1", v)
+	}
+}
+
 // parseExposition checks the Prometheus text format strictly as this
 // command writes it (HELP, TYPE, then one sample without labels) and
 // returns the samples.
