@@ -3,6 +3,8 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"errors"
+	"fmt"
 	"io"
 	"os"
 )
@@ -23,12 +25,13 @@ func openInput(name string, stdin io.Reader) (io.ReadCloser, error) {
 // eachLine calls fn with every line of r that is not blank, with
 // surrounding white space trimmed, and its 1-based line number (blank lines
 // count). It stops at the end of r, at a read error or at a line longer
-// than maxLineSize (returning that error), or when fn returns an error
-// (returning fn's). fn must not keep line: its bytes are reused.
+// than maxLineSize (returning an error that says so, with its number), or
+// when fn returns an error (returning fn's). fn must not keep line: its bytes are reused.
 func eachLine(r io.Reader, fn func(n int, line []byte) error) error {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), maxLineSize)
-	for n := 1; sc.Scan(); n++ {
+	n := 1
+	for ; sc.Scan(); n++ {
 		line := bytes.TrimSpace(sc.Bytes())
 		if len(line) == 0 {
 			continue
@@ -36,6 +39,9 @@ func eachLine(r io.Reader, fn func(n int, line []byte) error) error {
 		if err := fn(n, line); err != nil {
 			return err
 		}
+	}
+	if errors.Is(sc.Err(), bufio.ErrTooLong) {
+		return fmt.Errorf("line %d is longer than %d bytes", n, maxLineSize)
 	}
 	return sc.Err()
 }

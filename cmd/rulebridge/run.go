@@ -28,7 +28,8 @@ every problem with its file, line, rule and target, before anything runs.
 
 --events FILE reads events from FILE ("-": standard input), one JSON object
 a line: a PutEvents entry
-  {"Source": "...", "DetailType": "...", "Detail": {...} or "{...}", "Resources": [...], "Time": "RFC 3339"}
+  {"Source": "...", "DetailType": "...", "Detail": {...} or "{...}", "Resources": [...], "Time": ...}
+(Time: RFC 3339 text, or seconds since 1970 as the AWS SDKs send it)
 or a full event
   {"source": "...", "detail-type": "...", "detail": {...}, "id": ..., "time": ..., ...}
 A line that cannot be put is reported on standard error with its line
@@ -38,8 +39,9 @@ given).
 
 --listen ADDR serves HTTP on ADDR (such as :8080, or 127.0.0.1:0 for a free
 port; the address is printed on standard error):
-  POST /events   {"Entries": [...]}, 1 to 10 PutEvents entries, answered as
-                 PutEvents answers: {"FailedEntryCount": N, "Entries": [...]}
+  POST /events   {"Entries": [...]}, 1 to 10 PutEvents entries (as above;
+                 not full events), answered as PutEvents answers:
+                 {"FailedEntryCount": N, "Entries": [...]}
                  (400 for a malformed request, 413 for a body over 1 MiB)
   GET /metrics   the counters, in Prometheus text format (rulebridge_*)
   GET /healthz   200 "ok"

@@ -384,3 +384,18 @@ func TestRunProgress(t *testing.T) {
 		}
 	})
 }
+
+// TestRunLineTooLong reports a line over the limit with its number; the
+// rest of the input cannot be read, so the run exits 1.
+func TestRunLineTooLong(t *testing.T) {
+	rulesPath := writeFile(t, t.TempDir(), "rules.yaml", shopRules)
+	input := `{"Source": "shop", "DetailType": "Order", "Detail": {}}` + "\n" + strings.Repeat(" ", maxLineSize+1) + "x\n"
+	out, errs, code := runCLI(t, input, "run", "--rules", rulesPath, "--events", "-")
+	want := []string{
+		"-: line 2 is longer than 67108864 bytes",
+		"rulebridge: 1 event, 1 matched, 2 delivered, 0 retried, 0 dead-lettered, 0 failed, 0 rejected",
+	}
+	if got := lines(errs); code != 1 || len(lines(out)) != 1 || !slices.Equal(got, want) {
+		t.Errorf("exit %d, %d stdout lines, stderr %q; want 1, 1, %q", code, len(lines(out)), got, want)
+	}
+}
