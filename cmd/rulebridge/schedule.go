@@ -1,14 +1,11 @@
 package main
 
 import (
-	"bufio"
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
-	"os"
-	"strings"
 	"time"
 
 	"github.com/rulebridge/rulebridge/schedule"
@@ -33,7 +30,7 @@ n, and 0 otherwise (invalid expressions are answers, not failures).
 `
 
 // runSchedule implements "rulebridge schedule".
-func runSchedule(args []string, io stdio) int {
+func runSchedule(_ context.Context, args []string, io stdio) int {
 	if len(args) == 0 {
 		fmt.Fprint(io.err, scheduleUsage)
 		return 2
@@ -144,36 +141,24 @@ type scheduleResult struct {
 }
 
 func runScheduleCases(path string, now time.Time, std stdio) int {
-	var r io.Reader = std.in
-	if path != "-" {
-		f, err := os.Open(path)
-		if err != nil {
-			fmt.Fprintf(std.err, "rulebridge schedule next: %v\n", err)
-			return 2
-		}
-		defer f.Close()
-		r = f
+	r, err := openInput(path, std.in)
+	if err != nil {
+		fmt.Fprintf(std.err, "rulebridge schedule next: %v\n", err)
+		return 2
 	}
+	defer r.Close()
 	enc := json.NewEncoder(std.out)
 	enc.SetEscapeHTML(false)
 	status := 0
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64*1024), 4*1024*1024)
-	for line := 1; sc.Scan(); line++ {
-		if strings.TrimSpace(sc.Text()) == "" {
-			continue
-		}
-		res, inputErr := answerScheduleCase(sc.Bytes(), now)
+	err = eachLine(r, func(line int, text []byte) error {
+		res, inputErr := answerScheduleCase(text, now)
 		if inputErr {
 			status = 1
 			fmt.Fprintf(std.err, "rulebridge schedule next: %s:%d: %s\n", path, line, res.Error)
 		}
-		if err := enc.Encode(res); err != nil {
-			fmt.Fprintf(std.err, "rulebridge schedule next: %v\n", err)
-			return 1
-		}
-	}
-	if err := sc.Err(); err != nil {
+		return enc.Encode(res)
+	})
+	if err != nil {
 		fmt.Fprintf(std.err, "rulebridge schedule next: %s: %v\n", path, err)
 		return 1
 	}

@@ -11,15 +11,6 @@ import (
 	"time"
 )
 
-// runCLI runs the command line with args and returns stdout, stderr and the
-// exit code.
-func runCLI(t *testing.T, stdin string, args ...string) (string, string, int) {
-	t.Helper()
-	var out, errOut bytes.Buffer
-	code := run(args, stdio{in: strings.NewReader(stdin), out: &out, err: &errOut})
-	return out.String(), errOut.String(), code
-}
-
 func TestScheduleNext(t *testing.T) {
 	tests := []struct {
 		name string

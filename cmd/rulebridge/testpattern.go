@@ -2,7 +2,7 @@ package main
 
 import (
 	"bufio"
-	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -31,7 +31,7 @@ line per case: {"id":..., "result":"match"|"nomatch"|"invalid", "error":"..."}.
 Exit status 0 once every line is answered, 2 if the file cannot be read.
 `
 
-func testPattern(args []string, sio stdio) int {
+func testPattern(_ context.Context, args []string, sio stdio) int {
 	fs := flag.NewFlagSet("test-pattern", flag.ContinueOnError)
 	fs.SetOutput(sio.err)
 	fs.Usage = func() { fmt.Fprint(sio.err, testPatternUsage) }
@@ -124,41 +124,23 @@ type patternCase struct {
 
 // runPatternCases answers every line of a JSON-lines file.
 func runPatternCases(name string, sio stdio) int {
-	var r io.Reader
-	if name == "-" {
-		r = sio.in
-	} else {
-		f, err := os.Open(name)
-		if err != nil {
-			fmt.Fprintf(sio.err, "rulebridge test-pattern: %v\n", err)
-			return 2
-		}
-		defer f.Close()
-		r = f
+	r, err := openInput(name, sio.in)
+	if err != nil {
+		fmt.Fprintf(sio.err, "rulebridge test-pattern: %v\n", err)
+		return 2
 	}
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), 64<<20)
+	defer r.Close()
 	w := bufio.NewWriter(sio.out)
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
-	for n := 1; sc.Scan(); n++ {
-		line := bytes.TrimSpace(sc.Bytes())
-		if len(line) == 0 {
-			continue
-		}
-		res := answerPatternCase(line, n)
-		if err := enc.Encode(res); err != nil {
-			fmt.Fprintf(sio.err, "rulebridge test-pattern: %v\n", err)
-			return 2
-		}
+	err = eachLine(r, func(n int, line []byte) error {
+		return enc.Encode(answerPatternCase(line, n))
+	})
+	if ferr := w.Flush(); err == nil {
+		err = ferr
 	}
-	if err := sc.Err(); err != nil {
-		w.Flush()
+	if err != nil {
 		fmt.Fprintf(sio.err, "rulebridge test-pattern: %s: %v\n", name, err)
-		return 2
-	}
-	if err := w.Flush(); err != nil {
-		fmt.Fprintf(sio.err, "rulebridge test-pattern: %v\n", err)
 		return 2
 	}
 	return 0

@@ -13,9 +13,8 @@ import (
 // and stderr.
 const envelope = `"id":"1","account":"123456789012","source":"aws.ec2","time":"2024-01-01T00:00:00Z","region":"us-east-1","detail-type":"x"`
 
-// TestReadmeFirstCommand runs the README's first command:
-// go run ./cmd/rulebridge test-pattern --pattern examples/patterns/ec2-running.json --event examples/patterns/ec2-event.json
-func TestReadmeFirstCommand(t *testing.T) {
+// TestTestPatternExample checks the pattern example against its event.
+func TestTestPatternExample(t *testing.T) {
 	root := filepath.Join("..", "..")
 	out, errs, code := runCLI(t, "", "test-pattern",
 		"--pattern", filepath.Join(root, "examples/patterns/ec2-running.json"),

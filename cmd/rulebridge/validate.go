@@ -1,11 +1,13 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 
 	"github.com/rulebridge/rulebridge/internal/rulesfile"
+	"github.com/rulebridge/rulebridge/rules"
 )
 
 const validateUsage = `usage: rulebridge validate --rules FILE
@@ -13,9 +15,11 @@ const validateUsage = `usage: rulebridge validate --rules FILE
 Checks a rules file (YAML or JSON, with CloudFormation's AWS::Events::Rule
 property names) without running anything: its syntax and properties, every
 event pattern, schedule expression and time zone, input transformer, retry
-policy and HTTP setting, that the environment variables it refers to as
-${NAME} are set, and that the directory of every File path exists (no file
-is created, nothing is sent).
+policy and HTTP setting, every Condition (compiled as the engine compiles
+it), that the environment variables it refers to as ${NAME} are set, and
+that the directory of every File path exists (no file is created, nothing
+is sent). A rule with a Threshold is refused: the engine does not support
+thresholds yet. A file validate accepts is one "rulebridge run" starts.
 
 Prints "ok: N rules, M targets" and exits 0 when the file is valid.
 Otherwise prints every problem on standard error, one per line, as
@@ -24,7 +28,7 @@ and exits 2 (also for bad usage).
 `
 
 // runValidate implements "rulebridge validate".
-func runValidate(args []string, sio stdio) int {
+func runValidate(ctx context.Context, args []string, sio stdio) int {
 	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
 	fs.SetOutput(sio.err)
 	fs.Usage = func() { fmt.Fprint(sio.err, validateUsage) }
@@ -45,9 +49,9 @@ func runValidate(args []string, sio stdio) int {
 		fs.Usage()
 		return 2
 	}
-	f, err := rulesfile.Load(*rulesPath)
+	f, err := loadRules(*rulesPath)
 	if err == nil {
-		err = f.Check()
+		err = checkConditions(ctx, f)
 	}
 	if err != nil {
 		fmt.Fprintln(sio.err, err)
@@ -59,6 +63,17 @@ func runValidate(args []string, sio stdio) int {
 	}
 	fmt.Fprintf(sio.out, "ok: %s, %s\n", plural(len(f.Rules), "rule"), plural(targets, "target"))
 	return 0
+}
+
+// checkConditions puts f's rules (disabled: nothing fires) on a bus of its
+// own, which compiles their conditions, and returns the located errors.
+func checkConditions(ctx context.Context, f *rulesfile.File) error {
+	bus, err := rules.New()
+	if err != nil {
+		return err
+	}
+	defer bus.Close(context.WithoutCancel(ctx))
+	return putRules(ctx, bus, f)
 }
 
 // plural returns "1 rule", "2 rules", "0 rules".

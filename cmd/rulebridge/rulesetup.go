@@ -1,0 +1,140 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"slices"
+	"strings"
+
+	"github.com/rulebridge/rulebridge/internal/rulesfile"
+	"github.com/rulebridge/rulebridge/pattern"
+	"github.com/rulebridge/rulebridge/rules"
+	"github.com/rulebridge/rulebridge/schedule"
+)
+
+// loadRules loads the rules file at path and checks everything run needs
+// before anything runs, except what the engine checks (see putRules): the
+// file itself (rulesfile.Load), the directories of File targets
+// (File.Check), and that no rule has a Threshold, which the engine does not
+// support yet. The error is a rulesfile.ErrorList naming every problem by
+// file, line, rule and target.
+func loadRules(path string) (*rulesfile.File, error) {
+	f, err := rulesfile.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	var errs rulesfile.ErrorList
+	if err := f.Check(); err != nil {
+		if !errors.As(err, &errs) {
+			return nil, err
+		}
+	}
+	for i := range f.Rules {
+		r := &f.Rules[i]
+		if r.Threshold != nil {
+			errs = append(errs, r.Errorf("Threshold", "thresholds are not supported yet: the engine cannot count events over a period; remove the Threshold to run this rule on every match"))
+		}
+	}
+	return f, sorted(errs)
+}
+
+// putRules puts every rule of f on bus, disabled, and returns a
+// rulesfile.ErrorList locating each rule the bus refused: the bus compiles
+// their conditions, the one thing the file loader leaves to the engine.
+// Nothing matches or fires until enableRules.
+func putRules(ctx context.Context, bus *rules.Bus, f *rulesfile.File) error {
+	var errs rulesfile.ErrorList
+	for i := range f.Rules {
+		r := &f.Rules[i]
+		rule := rules.Rule{
+			Name:                       r.Name,
+			Description:                r.Description,
+			EventPattern:               string(r.Pattern),
+			ScheduleExpression:         r.Schedule,
+			ScheduleExpressionTimezone: r.TimeZone,
+			State:                      rules.Disabled,
+			Condition:                  r.Condition,
+		}
+		if _, err := bus.PutRule(ctx, rule); err != nil {
+			errs = append(errs, locateRuleError(r, err))
+		}
+	}
+	return sorted(errs)
+}
+
+// locateRuleError turns an error of PutRule into a located rules-file
+// error on the property at fault.
+func locateRuleError(r *rulesfile.Rule, err error) *rulesfile.Error {
+	msg := err.Error()
+	var re *rules.Error
+	if errors.As(err, &re) {
+		msg = re.Message
+	}
+	var pe *pattern.Error
+	var se *schedule.Error
+	field := ""
+	switch {
+	case errors.As(err, &pe):
+		field = "EventPattern"
+	case errors.As(err, &se):
+		field = "ScheduleExpression"
+	case strings.HasPrefix(msg, "Parameter Condition is not valid"):
+		field = "Condition"
+		msg = strings.TrimPrefix(strings.TrimPrefix(msg, "Parameter Condition is not valid"), ": ")
+	}
+	return r.Errorf(field, "%s", msg)
+}
+
+// putTargets gives every rule of f its targets, built in b, and returns a
+// rulesfile.ErrorList locating each rule whose targets the bus refused
+// (which the file's own checks should make impossible).
+func putTargets(ctx context.Context, bus *rules.Bus, f *rulesfile.File, b *rulesfile.Built) error {
+	var errs rulesfile.ErrorList
+	for i := range f.Rules {
+		r := &f.Rules[i]
+		ts := make([]rules.Target, 0, len(b.Targets[i]))
+		for _, bt := range b.Targets[i] {
+			ts = append(ts, rules.Target{
+				ID:               bt.ID,
+				Target:           bt.Target,
+				Input:            bt.Config.Shaping.Input,
+				InputPath:        bt.Config.Shaping.InputPath,
+				InputTransformer: bt.Config.Shaping.InputTransformer,
+				RetryPolicy:      bt.Config.RetryPolicy,
+				DeadLetter:       bt.Config.DeadLetter,
+			})
+		}
+		if len(ts) == 0 {
+			continue
+		}
+		if err := bus.PutTargets(ctx, r.Name, ts...); err != nil {
+			errs = append(errs, r.Errorf("Targets", "%v", err))
+		}
+	}
+	return sorted(errs)
+}
+
+// enableRules enables the rules of f that the file does not disable.
+func enableRules(ctx context.Context, bus *rules.Bus, f *rulesfile.File) error {
+	for _, r := range f.Rules {
+		if r.State == rulesfile.Disabled {
+			continue
+		}
+		if err := bus.EnableRule(ctx, r.Name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sorted returns errs sorted by position, or nil when it is empty.
+func sorted(errs rulesfile.ErrorList) error {
+	if len(errs) == 0 {
+		return nil
+	}
+	slices.SortStableFunc(errs, func(a, b *rulesfile.Error) int {
+		return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))
+	})
+	return errs
+}
