@@ -15,9 +15,8 @@ import (
 
 // loadRules loads the rules file at path and checks everything run needs
 // before anything runs, except what the engine checks (see putRules): the
-// file itself (rulesfile.Load), the directories of File targets
-// (File.Check), and that no rule has a Threshold, which the engine does not
-// support yet. The error is a rulesfile.ErrorList naming every problem by
+// file itself (rulesfile.Load) and the directories of File targets
+// (File.Check). The error is a rulesfile.ErrorList naming every problem by
 // file, line, rule and target.
 func loadRules(path string) (*rulesfile.File, error) {
 	f, err := rulesfile.Load(path)
@@ -30,18 +29,13 @@ func loadRules(path string) (*rulesfile.File, error) {
 			return nil, err
 		}
 	}
-	for i := range f.Rules {
-		r := &f.Rules[i]
-		if r.Threshold != nil {
-			errs = append(errs, r.Errorf("Threshold", "thresholds are not supported yet: the engine cannot count events over a period; remove the Threshold to run this rule on every match"))
-		}
-	}
 	return f, sorted(errs)
 }
 
 // putRules puts every rule of f on bus, disabled, and returns a
 // rulesfile.ErrorList locating each rule the bus refused: the bus compiles
-// their conditions, the one thing the file loader leaves to the engine.
+// their conditions and checks their thresholds against its own bounds,
+// which the file loader leaves to the engine.
 // Nothing matches or fires until enableRules.
 func putRules(ctx context.Context, bus *rules.Bus, f *rulesfile.File) error {
 	var errs rulesfile.ErrorList
@@ -55,12 +49,21 @@ func putRules(ctx context.Context, bus *rules.Bus, f *rulesfile.File) error {
 			ScheduleExpressionTimezone: r.TimeZone,
 			State:                      rules.Disabled,
 			Condition:                  r.Condition,
+			Threshold:                  threshold(r.Threshold),
 		}
 		if _, err := bus.PutRule(ctx, rule); err != nil {
 			errs = append(errs, locateRuleError(r, err))
 		}
 	}
 	return sorted(errs)
+}
+
+// threshold converts a rules file's Threshold to the engine's; nil stays nil.
+func threshold(t *rulesfile.Threshold) *rules.Threshold {
+	if t == nil {
+		return nil
+	}
+	return &rules.Threshold{Count: t.Count, Period: t.Period, Field: t.Field, Comparison: rules.Comparison(t.Comparison)}
 }
 
 // locateRuleError turns an error of PutRule into a located rules-file
@@ -79,6 +82,9 @@ func locateRuleError(r *rulesfile.Rule, err error) *rulesfile.Error {
 		field = "EventPattern"
 	case errors.As(err, &se):
 		field = "ScheduleExpression"
+	case strings.HasPrefix(msg, "Parameter Threshold"):
+		field = "Threshold"
+		msg = strings.TrimPrefix(msg, "Parameter ")
 	case strings.HasPrefix(msg, "Parameter Condition is not valid"):
 		field = "Condition"
 		msg = strings.TrimPrefix(strings.TrimPrefix(msg, "Parameter Condition is not valid"), ": ")

@@ -186,7 +186,7 @@ func TestRunRefusesBeforeRunning(t *testing.T) {
         Stdout: {}
   - Name: alarm
     EventPattern: {source: [shop]}
-    Threshold: {Count: 3, Period: 5m}
+    Threshold: {Count: 3, Period: 1500ms}
     Targets:
       - Id: out
         Stdout: {}
@@ -195,27 +195,13 @@ func TestRunRefusesBeforeRunning(t *testing.T) {
 		{"run", "--rules", rulesPath, "--events", "-"},
 		{"validate", "--rules", rulesPath},
 	} {
-		// The threshold is found by the loader, so it is reported alone:
-		// the engine is not asked about conditions until the file loads.
-		out, errs, code := runCLI(t, `{"Source": "shop", "DetailType": "x", "Detail": {}}`, cmd...)
-		want := rulesPath + `:16:16: rule "alarm": Threshold: thresholds are not supported yet: the engine cannot count events over a period; remove the Threshold to run this rule on every match` + "\n"
-		if code != 2 || out != "" || errs != want {
-			t.Errorf("%s: exit %d, stdout %q, stderr:\n%s\nwant 2 and\n%s", cmd[0], code, out, errs, want)
-		}
-	}
-	src := readFile(t, rulesPath)
-	src = strings.Replace(src, "    Threshold: {Count: 3, Period: 5m}\n", "", 1)
-	writeFile(t, dir, "rules.yaml", src)
-	for _, cmd := range [][]string{
-		{"run", "--rules", rulesPath, "--events", "-"},
-		{"validate", "--rules", rulesPath},
-	} {
 		out, errs, code := runCLI(t, `{"Source": "shop", "DetailType": "x", "Detail": {}}`, cmd...)
 		// CEL's syntax errors span lines: split on the locations.
 		got := strings.Split(errs, rulesPath+":")
-		if code != 2 || out != "" || len(got) != 3 || got[0] != "" ||
+		if code != 2 || out != "" || len(got) != 4 || got[0] != "" ||
 			!strings.HasPrefix(got[1], `4:16: rule "big": Condition: ERROR: <input>:1:21: Syntax error`) ||
-			got[2] != `10:16: rule "typed": Condition: it has type int, not bool.`+"\n" {
+			got[2] != `10:16: rule "typed": Condition: it has type int, not bool.`+"\n" ||
+			!strings.HasPrefix(got[3], `16:16: rule "alarm": Threshold: Threshold.Period is not valid`) {
 			t.Errorf("%s: exit %d, stdout %q, stderr:\n%s", cmd[0], code, out, errs)
 		}
 	}
@@ -397,5 +383,30 @@ func TestRunLineTooLong(t *testing.T) {
 	}
 	if got := lines(errs); code != 1 || len(lines(out)) != 1 || !slices.Equal(got, want) {
 		t.Errorf("exit %d, %d stdout lines, stderr %q; want 1, 1, %q", code, len(lines(out)), got, want)
+	}
+}
+
+// TestRunThreshold checks that a rules file's Threshold reaches the engine:
+// the rule's target receives one Alarm State Change event when the second
+// WARN arrives, and none for the WARNs before and after it.
+func TestRunThreshold(t *testing.T) {
+	dir := t.TempDir()
+	rulesPath := writeFile(t, dir, "rules.yaml", `Rules:
+  - Name: warn-burst
+    EventPattern: {source: [app], detail: {level: [WARN]}}
+    Threshold: {Count: 2, Period: 5m, Comparison: GreaterThanOrEqualToThreshold}
+    Targets:
+      - Id: page
+        InputTransformer:
+          InputPathsMap: {alarm: $.detail.alarmName, state: $.detail.state.value, was: $.detail.previousState.value}
+          InputTemplate: '{"alarm": <alarm>, "state": <state>, "was": <was>}'
+        Stdout: {}
+`)
+	in := strings.Repeat(`{"Source": "app", "DetailType": "log", "Detail": {"level": "WARN"}}`+"\n", 3) +
+		`{"Source": "app", "DetailType": "log", "Detail": {"level": "INFO"}}` + "\n"
+	out, errs, code := runCLI(t, in, "run", "--rules", rulesPath, "--events", "-")
+	want := `{"alarm":"warn-burst","state":"ALARM","was":"INSUFFICIENT_DATA"}` + "\n"
+	if code != 0 || out != want {
+		t.Errorf("exit %d, stdout %q, want %q; stderr:\n%s", code, out, want, errs)
 	}
 }

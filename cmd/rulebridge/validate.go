@@ -18,8 +18,8 @@ event pattern, schedule expression and time zone, input transformer, retry
 policy and HTTP setting, every Condition (compiled as the engine compiles
 it), that the environment variables it refers to as ${NAME} are set, and
 that the directory of every File path exists (no file is created, nothing
-is sent). A rule with a Threshold is refused: the engine does not support
-thresholds yet. A file validate accepts is one "rulebridge run" starts.
+is sent), and every Threshold (checked against the engine's bounds). A file
+validate accepts is one "rulebridge run" starts.
 
 Prints "ok: N rules, M targets" and exits 0 when the file is valid.
 Otherwise prints every problem on standard error, one per line, as
