@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/rulebridge/rulebridge/internal/jsonx"
 	"github.com/rulebridge/rulebridge/pattern"
 )
 
@@ -335,7 +336,7 @@ func (b *Bus) completeRaw(raw []byte) (ev []byte, id, code, msg string) {
 		if n > 0 {
 			out = append(out, ',')
 		}
-		out = appendJSONString(out, f)
+		out = jsonx.AppendString(out, f)
 		out = append(out, ':')
 		switch v, present := r.fields[f]; {
 		case present:
@@ -347,12 +348,12 @@ func (b *Bus) completeRaw(raw []byte) (ev []byte, id, code, msg string) {
 		case f == "resources":
 			out = append(out, "[]"...)
 		default:
-			out = appendJSONString(out, fill[f])
+			out = jsonx.AppendString(out, fill[f])
 		}
 	}
 	for _, k := range r.extra {
 		out = append(out, ',')
-		out = appendJSONString(out, k)
+		out = jsonx.AppendString(out, k)
 		out = append(out, ':')
 		out = appendCompact(out, r.fields[k])
 	}
