@@ -129,7 +129,7 @@ func (b *Bus) checkCall(n int) error {
 		return ErrClosed
 	}
 	if n == 0 || n > MaxEntriesPerCall {
-		return constraintError("", "", strconv.Itoa(n)+" entries", "entries", "Member must have length between 1 and "+strconv.Itoa(MaxEntriesPerCall))
+		return constraintError("", "", "", strconv.Itoa(n)+" entries", "entries", "Member must have length between 1 and "+strconv.Itoa(MaxEntriesPerCall))
 	}
 	return nil
 }
@@ -379,9 +379,9 @@ func TestEventPattern(eventPattern, event string) (bool, error) {
 	ok, err := pattern.TestEventPattern([]byte(eventPattern), []byte(event))
 	if err != nil {
 		if errors.Is(err, pattern.ErrInvalidPattern) {
-			return false, &Error{Code: CodeInvalidEventPattern, Message: err.Error(), Err: err}
+			return false, &Error{Code: CodeInvalidEventPattern, Field: "EventPattern", Message: err.Error(), Err: err}
 		}
-		return false, &Error{Code: CodeValidation, Message: err.Error(), Err: err}
+		return false, &Error{Code: CodeValidation, Field: "Event", Message: err.Error(), Err: err}
 	}
 	return ok, nil
 }
