@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -217,7 +218,7 @@ func (b *Bus) reject(code, msg string) EntryResult {
 
 // rejectInvalid records an entry that failed validation, with its notice.
 func (b *Bus) rejectInvalid(ctx context.Context, i int, code, msg string) EntryResult {
-	b.log.LogAttrs(ctx, slogInfo, "entry rejected", attrEntry(i), attrCode(code), attrErr(msg))
+	b.log.LogAttrs(ctx, slog.LevelDebug, "entry rejected", attrEntry(i), attrCode(code), attrErr(msg))
 	b.notify(ctx, Notice{Kind: EventRejected, Entry: i, Code: code, Err: errors.New(msg)})
 	return b.reject(code, msg)
 }
