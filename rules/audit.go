@@ -137,7 +137,9 @@ type AuditSink interface {
 	WriteAudit(ctx context.Context, r AuditRecord) error
 }
 
-// AuditSinkFunc adapts a function to the [AuditSink] interface.
+// AuditSinkFunc adapts a function to the [AuditSink] interface. The
+// function is called as WriteAudit is, concurrently for concurrent calls:
+// it must be safe for concurrent use.
 type AuditSinkFunc func(ctx context.Context, r AuditRecord) error
 
 // WriteAudit calls f(ctx, r).
