@@ -39,20 +39,9 @@ var deadLetterUnsupported = map[string]string{"Arn": arnHint}
 
 func (d *decoder) target(n *yaml.Node, sc scope, ids map[string]*yaml.Node) Target {
 	var t Target
-	if n.Kind == yaml.MappingNode {
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			if k, v := n.Content[i], n.Content[i+1]; k.Value == "Id" && v.Kind == yaml.ScalarNode && !isNull(v) && !d.bad[v] {
-				sc.target = v.Value
-				break
-			}
-		}
-	}
-	o, ok := d.mapping(n, sc, "", targetProps, targetUnsupported)
+	sc.target = d.scalarIn(n, "Id") // first, so that every message can carry it
+	o, ok := d.requiredMapping(n, sc, targetProps, targetUnsupported)
 	if !ok {
-		return t
-	}
-	if isNull(n) {
-		d.errorf(n, sc, "", "want a mapping, got null")
 		return t
 	}
 
