@@ -1,7 +1,6 @@
 package rules
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -361,12 +360,13 @@ func (b *Bus) completeRaw(raw []byte) (ev []byte, id, code, msg string) {
 	return append(out, '}'), id, "", ""
 }
 
+// appendCompact appends the JSON value v without insignificant white
+// space, as json.Compact would, or as it is if it is not valid JSON.
 func appendCompact(dst, v []byte) []byte {
-	var buf bytes.Buffer
-	if err := json.Compact(&buf, v); err != nil {
-		return append(dst, v...)
+	if out, ok := appendCompactJSON(dst, string(v)); ok {
+		return out
 	}
-	return append(dst, buf.Bytes()...)
+	return append(dst, v...) // overwrites what the failed attempt left past len(dst)
 }
 
 // TestEventPattern reports whether event matches the event pattern, as
