@@ -149,6 +149,31 @@ func (d *decoder) scalarIn(n *yaml.Node, key string) string {
 	return ""
 }
 
+// identifier reads the required property key of o, a rule's Name or a
+// target's Id: a string of 1-64 of . - _ A-Z a-z 0-9, unique among seen
+// (the values met so far, which it extends). A repeated value is reported
+// with dupFormat, given the line of the first. It returns the string read,
+// even when it is reported, or "".
+func (d *decoder) identifier(o object, sc scope, key string, seen map[string]*yaml.Node, dupFormat string) string {
+	v := o.get(key)
+	if v == nil {
+		d.errorf(o.at(key), sc, key, "is required")
+		return ""
+	}
+	s, ok := d.str(v, sc, key)
+	if !ok {
+		return ""
+	}
+	if !validName(s) {
+		d.errorf(v, sc, key, "must be 1-%d characters of . - _ A-Z a-z 0-9", maxNameLen)
+	} else if first, dup := seen[s]; dup {
+		d.errorf(v, sc, key, dupFormat, first.Line)
+	} else {
+		seen[s] = v
+	}
+	return s
+}
+
 // requiredMapping is mapping for a list item (a rule, a target) that must
 // be a mapping: null is an error too.
 func (d *decoder) requiredMapping(n *yaml.Node, sc scope, known []string, unsupported map[string]string) (object, bool) {

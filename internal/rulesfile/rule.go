@@ -56,19 +56,7 @@ func (d *decoder) rule(n *yaml.Node, index int, names map[string]*yaml.Node) Rul
 		r.props[k] = pos(v)
 	}
 
-	// Name
-	if v := o.get("Name"); v == nil {
-		d.errorf(o.at("Name"), sc, "Name", "is required")
-	} else if s, ok := d.str(v, sc, "Name"); ok {
-		r.Name = s
-		if !validName(s) {
-			d.errorf(v, sc, "Name", "must be 1-%d characters of . - _ A-Z a-z 0-9", maxNameLen)
-		} else if first, dup := names[s]; dup {
-			d.errorf(v, sc, "Name", "another rule has this name (line %d)", first.Line)
-		} else {
-			names[s] = v
-		}
-	}
+	r.Name = d.identifier(o, sc, "Name", names, "another rule has this name (line %d)")
 
 	if v := o.get("Description"); v != nil {
 		if s, ok := d.str(v, sc, "Description"); ok {

@@ -45,18 +45,7 @@ func (d *decoder) target(n *yaml.Node, sc scope, ids map[string]*yaml.Node) Targ
 		return t
 	}
 
-	if v := o.get("Id"); v == nil {
-		d.errorf(o.at("Id"), sc, "Id", "is required")
-	} else if s, ok := d.str(v, sc, "Id"); ok {
-		t.ID = s
-		if !validName(s) {
-			d.errorf(v, sc, "Id", "must be 1-%d characters of . - _ A-Z a-z 0-9", maxNameLen)
-		} else if first, dup := ids[s]; dup {
-			d.errorf(v, sc, "Id", "another target of this rule has this Id (line %d)", first.Line)
-		} else {
-			ids[s] = v
-		}
-	}
+	t.ID = d.identifier(o, sc, "Id", ids, "another target of this rule has this Id (line %d)")
 
 	t.Shaping = d.shaping(o, sc)
 	t.RetryPolicy = d.retryPolicy(o, sc)
