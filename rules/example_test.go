@@ -298,6 +298,7 @@ func ExampleWithObserver() {
 // by anyone but alice.
 func ExampleWithPrincipal() {
 	ctx := context.Background()
+	alerts := make(chan string, 10)
 	bus, err := rules.New()
 	if err != nil {
 		fmt.Println(err)
@@ -316,7 +317,7 @@ func ExampleWithPrincipal() {
 			InputTemplate: `"<who> deleted <rule>"`,
 		},
 		Target: targets.Func(func(ctx context.Context, d targets.Delivery) error {
-			fmt.Println("ALERT:", string(d.Payload))
+			alerts <- string(d.Payload) // delivered on a goroutine of the Bus
 			return nil
 		}),
 	})
@@ -327,6 +328,10 @@ func ExampleWithPrincipal() {
 	fmt.Println(bus.DeleteRule(alice, "orders", false))
 	fmt.Println(bus.DeleteRule(bob, "refunds", false))
 	bus.Flush(ctx)
+	close(alerts)
+	for a := range alerts {
+		fmt.Println("ALERT:", a)
+	}
 	fmt.Println(rules.PrincipalFrom(bob), rules.PrincipalFrom(ctx))
 	// Output:
 	// <nil>
