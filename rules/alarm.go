@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/rulebridge/rulebridge/internal/jsonx"
 )
 
 // AlarmState is the state of a threshold rule's alarm, as CloudWatch's
@@ -493,31 +495,31 @@ func (b *Bus) emitAlarm(ctx context.Context, tr *transition) {
 func appendAlarmDetail(dst []byte, tr *transition, description string) []byte {
 	a := tr.a
 	dst = append(dst, `{"alarmName":`...)
-	dst = appendJSONString(dst, a.name)
+	dst = jsonx.AppendString(dst, a.name)
 	dst = append(dst, `,"state":`...)
 	dst = appendState(dst, &tr.cur)
 	dst = append(dst, `,"previousState":`...)
 	dst = appendState(dst, &tr.prev)
 	dst = append(dst, `,"configuration":{"description":`...)
-	dst = appendJSONString(dst, description)
+	dst = jsonx.AppendString(dst, description)
 	dst = append(dst, `,"count":`...)
 	dst = strconv.AppendInt(dst, a.th.Count, 10)
 	dst = append(dst, `,"periodSeconds":`...)
 	dst = strconv.AppendInt(dst, int64(a.th.Period/time.Second), 10)
 	dst = append(dst, `,"comparison":`...)
-	dst = appendJSONString(dst, string(a.th.Comparison))
+	dst = jsonx.AppendString(dst, string(a.th.Comparison))
 	if a.th.Field != "" {
 		dst = append(dst, `,"field":`...)
-		dst = appendJSONString(dst, a.th.Field)
+		dst = jsonx.AppendString(dst, a.th.Field)
 	}
 	return append(dst, "}}"...)
 }
 
 func appendState(dst []byte, s *stateInfo) []byte {
 	dst = append(dst, `{"value":`...)
-	dst = appendJSONString(dst, string(s.value))
+	dst = jsonx.AppendString(dst, string(s.value))
 	dst = append(dst, `,"reason":`...)
-	dst = appendJSONString(dst, s.reason)
+	dst = jsonx.AppendString(dst, s.reason)
 	if s.hasData {
 		dst = append(dst, `,"reasonData":{"value":`...)
 		dst = append(dst, formatNumber(s.data)...)

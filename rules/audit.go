@@ -11,6 +11,8 @@ import (
 	"os"
 	"sync"
 	"time"
+
+	"github.com/rulebridge/rulebridge/internal/jsonx"
 )
 
 // The source and detail-type of the audit events the Bus puts on itself
@@ -94,18 +96,18 @@ func (r *AuditRecord) appendJSON(dst []byte) []byte {
 	dst = append(dst, `{"eventVersion":"1.0"`...)
 	if r.EventID != "" {
 		dst = append(dst, `,"eventID":`...)
-		dst = appendJSONString(dst, r.EventID)
+		dst = jsonx.AppendString(dst, r.EventID)
 	}
 	dst = append(dst, `,"eventTime":"`...)
 	dst = appendTime(dst, r.EventTime)
 	dst = append(dst, `","eventSource":"rulebridge","eventName":`...)
-	dst = appendJSONString(dst, r.EventName)
+	dst = jsonx.AppendString(dst, r.EventName)
 	dst = append(dst, `,"awsRegion":`...)
-	dst = appendJSONString(dst, r.Region)
+	dst = jsonx.AppendString(dst, r.Region)
 	dst = append(dst, `,"recipientAccountId":`...)
-	dst = appendJSONString(dst, r.Account)
+	dst = jsonx.AppendString(dst, r.Account)
 	dst = append(dst, `,"userIdentity":{"principal":`...)
-	dst = appendJSONString(dst, r.Principal)
+	dst = jsonx.AppendString(dst, r.Principal)
 	dst = append(dst, `},"requestParameters":`...)
 	if p, ok := appendCompactJSON(dst, string(r.RequestParameters)); ok {
 		dst = p
@@ -114,9 +116,9 @@ func (r *AuditRecord) appendJSON(dst []byte) []byte {
 	}
 	if r.ErrorCode != "" {
 		dst = append(dst, `,"errorCode":`...)
-		dst = appendJSONString(dst, r.ErrorCode)
+		dst = jsonx.AppendString(dst, r.ErrorCode)
 		dst = append(dst, `,"errorMessage":`...)
-		dst = appendJSONString(dst, r.ErrorMessage)
+		dst = jsonx.AppendString(dst, r.ErrorMessage)
 	}
 	return append(dst, '}')
 }
@@ -135,7 +137,9 @@ type AuditSink interface {
 	WriteAudit(ctx context.Context, r AuditRecord) error
 }
 
-// AuditSinkFunc adapts a function to the [AuditSink] interface.
+// AuditSinkFunc adapts a function to the [AuditSink] interface. The
+// function is called as WriteAudit is, concurrently for concurrent calls:
+// it must be safe for concurrent use.
 type AuditSinkFunc func(ctx context.Context, r AuditRecord) error
 
 // WriteAudit calls f(ctx, r).

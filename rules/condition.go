@@ -34,7 +34,7 @@ func (b *Bus) celEnvironment() (*cel.Env, error) {
 // compileCondition parses and type-checks expr, which must be of type bool.
 func (b *Bus) compileCondition(rule, expr string) (*condition, error) {
 	if n := utf8.RuneCountInString(expr); n > MaxConditionLen {
-		return nil, &Error{Code: CodeValidation, Rule: rule,
+		return nil, &Error{Code: CodeValidation, Rule: rule, Field: "Condition",
 			Message: fmt.Sprintf("Parameter Condition is not valid: it is %d characters long, the limit is %d.", n, MaxConditionLen)}
 	}
 	env, err := b.celEnvironment()
@@ -44,16 +44,16 @@ func (b *Bus) compileCondition(rule, expr string) (*condition, error) {
 	ast, iss := env.Compile(expr)
 	if iss != nil && iss.Err() != nil {
 		msg := strings.TrimSpace(iss.Err().Error())
-		return nil, &Error{Code: CodeValidation, Rule: rule, Err: errors.New(msg),
+		return nil, &Error{Code: CodeValidation, Rule: rule, Field: "Condition", Err: errors.New(msg),
 			Message: "Parameter Condition is not valid: " + msg}
 	}
 	if t := ast.OutputType(); !t.IsExactType(cel.BoolType) {
-		return nil, &Error{Code: CodeValidation, Rule: rule,
+		return nil, &Error{Code: CodeValidation, Rule: rule, Field: "Condition",
 			Message: fmt.Sprintf("Parameter Condition is not valid: it has type %s, not bool.", t)}
 	}
 	prg, err := env.Program(ast, cel.CostLimit(b.cfg.costLimit), cel.EvalOptions(cel.OptOptimize))
 	if err != nil {
-		return nil, &Error{Code: CodeValidation, Rule: rule, Err: err, Message: "Parameter Condition is not valid: " + err.Error()}
+		return nil, &Error{Code: CodeValidation, Rule: rule, Field: "Condition", Err: err, Message: "Parameter Condition is not valid: " + err.Error()}
 	}
 	return &condition{prg: prg}, nil
 }

@@ -332,8 +332,6 @@ func (b *Bus) notify(ctx context.Context, n Notice) {
 	}
 }
 
-const slogInfo = slog.LevelInfo
-
 func attrEventID(id string) slog.Attr { return slog.String("event_id", id) }
 func attrRule(name string) slog.Attr  { return slog.String("rule", name) }
 func attrCode(code string) slog.Attr  { return slog.String("error_code", code) }

@@ -27,9 +27,10 @@
 // are [*Error] values named after EventBridge's exceptions
 // (ResourceNotFoundException, ValidationException, LimitExceededException,
 // InvalidEventPatternException), with EventBridge's messages where it has
-// them and the rule and target named; match them with errors.Is and the
-// sentinels [ErrResourceNotFound], [ErrValidation], [ErrLimitExceeded] and
-// [ErrInvalidEventPattern]. Rule ARNs have AWS's form,
+// them, the rule and target named, and the property at fault in
+// [Error.Field] (such as "Condition" or "Threshold.Period"); match them
+// with errors.Is and the sentinels [ErrResourceNotFound], [ErrValidation],
+// [ErrLimitExceeded] and [ErrInvalidEventPattern]. Rule ARNs have AWS's form,
 // arn:aws:events:<region>:<account>:rule/<name>, from [WithRegion] and
 // [WithAccount].
 //

@@ -8,7 +8,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
-	"unicode/utf8"
+
+	"github.com/rulebridge/rulebridge/internal/jsonx"
 )
 
 // timeLayout is how EventBridge writes an event's time: RFC 3339 in UTC,
@@ -28,23 +29,23 @@ type envelope struct {
 // It fails if the detail is not valid JSON.
 func appendEvent(dst []byte, e *envelope) ([]byte, error) {
 	dst = append(dst, `{"version":"0","id":`...)
-	dst = appendJSONString(dst, e.id)
+	dst = jsonx.AppendString(dst, e.id)
 	dst = append(dst, `,"detail-type":`...)
-	dst = appendJSONString(dst, e.detailType)
+	dst = jsonx.AppendString(dst, e.detailType)
 	dst = append(dst, `,"source":`...)
-	dst = appendJSONString(dst, e.source)
+	dst = jsonx.AppendString(dst, e.source)
 	dst = append(dst, `,"account":`...)
-	dst = appendJSONString(dst, e.account)
+	dst = jsonx.AppendString(dst, e.account)
 	dst = append(dst, `,"time":"`...)
 	dst = appendTime(dst, e.time)
 	dst = append(dst, `","region":`...)
-	dst = appendJSONString(dst, e.region)
+	dst = jsonx.AppendString(dst, e.region)
 	dst = append(dst, `,"resources":[`...)
 	for i, r := range e.resources {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = appendJSONString(dst, r)
+		dst = jsonx.AppendString(dst, r)
 	}
 	dst = append(dst, `],"detail":`...)
 	dst, ok := appendCompactJSON(dst, e.detail)
@@ -83,49 +84,6 @@ func (e *envelope) sizeHint() int {
 }
 
 const hexDigits = "0123456789abcdef"
-
-// appendJSONString appends s as a JSON string. Invalid UTF-8 becomes
-// U+FFFD, as encoding/json does.
-func appendJSONString(dst []byte, s string) []byte {
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			dst = append(dst, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				dst = append(dst, '\\', c)
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			default:
-				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
-}
 
 // randBuf is a buffer of random bytes from crypto/rand, so that an id
 // costs a read of crypto/rand once every 64 ids rather than every time.

@@ -36,17 +36,33 @@ var (
 
 // Error is the error of a management call (PutRule, PutTargets, ...) or of
 // TestEventPattern. Code says which of EventBridge's exceptions it mirrors;
-// Message says what is wrong, naming the rule and target. Err, when not
-// nil, is the underlying error: a *pattern.Error for an invalid pattern, a
-// *schedule.Error for an invalid schedule expression, *targets.ConfigError
-// values for an invalid target.
+// Field says which property was at fault; Message says what is wrong, in
+// EventBridge's words. Err, when not nil, is the underlying error: a
+// *pattern.Error for an invalid pattern, a *schedule.Error for an invalid
+// schedule expression or time zone, *targets.ConfigError values for an
+// invalid target.
 //
 // Use errors.Is with the sentinels ([ErrResourceNotFound],
 // [ErrValidation], ...) to test the kind, and errors.As to read the fields.
 type Error struct {
-	Code    ErrorCode
-	Rule    string // the rule concerned, if any
-	Target  string // the target id concerned, if any
+	Code   ErrorCode
+	Rule   string // the rule concerned, if any
+	Target string // the target id concerned, if any
+	// Field is the property at fault in a ValidationException or an
+	// InvalidEventPatternException, named as the [Rule] or [Target]
+	// struct field is: "Name", "Description", "State", "EventPattern",
+	// "ScheduleExpression", "ScheduleExpressionTimezone", "Condition",
+	// "Threshold" for a rule; "ID", "Target", "Input", "InputPath",
+	// "InputTransformer", "RetryPolicy", "Timeout", "RateLimit" or
+	// "Concurrency" for a target (with Target set). A member of a struct
+	// property is named by its dotted path, such as "Threshold.Period" or
+	// "InputTransformer.InputTemplate". For [TestEventPattern] it is
+	// "EventPattern" or "Event". Field is empty when no one property is at
+	// fault: a rule without both EventPattern and ScheduleExpression, a
+	// wrong number of targets or ids in a call, a target with several
+	// problems (Err holds each), a rule that DeleteRule refuses because it
+	// still has targets, a missing resource, a limit.
+	Field   string
 	Message string
 	Err     error
 }
@@ -90,9 +106,11 @@ func ruleNotFound(name string) *Error {
 		Message: fmt.Sprintf("Rule %s does not exist on EventBus default.", name)}
 }
 
-// validationError formats like AWS's "1 validation error detected: Value
-// 'x' at 'name' failed to satisfy constraint: ...".
-func constraintError(rule, target, value, field, constraint string) *Error {
-	return &Error{Code: CodeValidation, Rule: rule, Target: target,
-		Message: fmt.Sprintf("1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: %s", value, field, constraint)}
+// constraintError is a ValidationException about property prop (see
+// [Error.Field]; "" for none), with a message formatted like AWS's "1
+// validation error detected: Value 'x' at 'name' failed to satisfy
+// constraint: ...", where awsField is the parameter's name in the AWS API.
+func constraintError(rule, target, prop, value, awsField, constraint string) *Error {
+	return &Error{Code: CodeValidation, Rule: rule, Target: target, Field: prop,
+		Message: fmt.Sprintf("1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: %s", value, awsField, constraint)}
 }

@@ -1,15 +1,16 @@
 package rules
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"time"
 	"unicode/utf8"
 
+	"github.com/rulebridge/rulebridge/internal/jsonx"
 	"github.com/rulebridge/rulebridge/pattern"
 )
 
@@ -128,7 +129,7 @@ func (b *Bus) checkCall(n int) error {
 		return ErrClosed
 	}
 	if n == 0 || n > MaxEntriesPerCall {
-		return constraintError("", "", strconv.Itoa(n)+" entries", "entries", "Member must have length between 1 and "+strconv.Itoa(MaxEntriesPerCall))
+		return constraintError("", "", "", strconv.Itoa(n)+" entries", "entries", "Member must have length between 1 and "+strconv.Itoa(MaxEntriesPerCall))
 	}
 	return nil
 }
@@ -216,7 +217,7 @@ func (b *Bus) reject(code, msg string) EntryResult {
 
 // rejectInvalid records an entry that failed validation, with its notice.
 func (b *Bus) rejectInvalid(ctx context.Context, i int, code, msg string) EntryResult {
-	b.log.LogAttrs(ctx, slogInfo, "entry rejected", attrEntry(i), attrCode(code), attrErr(msg))
+	b.log.LogAttrs(ctx, slog.LevelDebug, "entry rejected", attrEntry(i), attrCode(code), attrErr(msg))
 	b.notify(ctx, Notice{Kind: EventRejected, Entry: i, Code: code, Err: errors.New(msg)})
 	return b.reject(code, msg)
 }
@@ -335,7 +336,7 @@ func (b *Bus) completeRaw(raw []byte) (ev []byte, id, code, msg string) {
 		if n > 0 {
 			out = append(out, ',')
 		}
-		out = appendJSONString(out, f)
+		out = jsonx.AppendString(out, f)
 		out = append(out, ':')
 		switch v, present := r.fields[f]; {
 		case present:
@@ -347,24 +348,25 @@ func (b *Bus) completeRaw(raw []byte) (ev []byte, id, code, msg string) {
 		case f == "resources":
 			out = append(out, "[]"...)
 		default:
-			out = appendJSONString(out, fill[f])
+			out = jsonx.AppendString(out, fill[f])
 		}
 	}
 	for _, k := range r.extra {
 		out = append(out, ',')
-		out = appendJSONString(out, k)
+		out = jsonx.AppendString(out, k)
 		out = append(out, ':')
 		out = appendCompact(out, r.fields[k])
 	}
 	return append(out, '}'), id, "", ""
 }
 
+// appendCompact appends the JSON value v without insignificant white
+// space, as json.Compact would, or as it is if it is not valid JSON.
 func appendCompact(dst, v []byte) []byte {
-	var buf bytes.Buffer
-	if err := json.Compact(&buf, v); err != nil {
-		return append(dst, v...)
+	if out, ok := appendCompactJSON(dst, string(v)); ok {
+		return out
 	}
-	return append(dst, buf.Bytes()...)
+	return append(dst, v...) // overwrites what the failed attempt left past len(dst)
 }
 
 // TestEventPattern reports whether event matches the event pattern, as
@@ -378,9 +380,9 @@ func TestEventPattern(eventPattern, event string) (bool, error) {
 	ok, err := pattern.TestEventPattern([]byte(eventPattern), []byte(event))
 	if err != nil {
 		if errors.Is(err, pattern.ErrInvalidPattern) {
-			return false, &Error{Code: CodeInvalidEventPattern, Message: err.Error(), Err: err}
+			return false, &Error{Code: CodeInvalidEventPattern, Field: "EventPattern", Message: err.Error(), Err: err}
 		}
-		return false, &Error{Code: CodeValidation, Message: err.Error(), Err: err}
+		return false, &Error{Code: CodeValidation, Field: "Event", Message: err.Error(), Err: err}
 	}
 	return ok, nil
 }

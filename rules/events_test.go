@@ -230,11 +230,12 @@ func TestTestEventPattern(t *testing.T) {
 	_, err = rules.TestEventPattern(`{"detail": {"state": "running"}}`, event)
 	var re *rules.Error
 	if !errors.Is(err, rules.ErrInvalidEventPattern) || !errors.As(err, &re) || re.Code != rules.CodeInvalidEventPattern ||
-		!strings.Contains(err.Error(), "Event pattern is not valid. Reason:") {
+		re.Field != "EventPattern" || !strings.Contains(err.Error(), "Event pattern is not valid. Reason:") {
 		t.Errorf("invalid pattern: %v", err)
 	}
 	_, err = rules.TestEventPattern(`{"source": ["aws.ec2"]}`, `{"source":"aws.ec2"}`)
-	if !errors.Is(err, rules.ErrValidation) || !strings.Contains(err.Error(), "Parameter Event is not valid.") {
+	if !errors.Is(err, rules.ErrValidation) || !errors.As(err, &re) || re.Field != "Event" ||
+		!strings.Contains(err.Error(), "Parameter Event is not valid.") {
 		t.Errorf("event without envelope: %v", err)
 	}
 }

@@ -237,6 +237,33 @@ func ExampleTestEventPattern() {
 	// true
 }
 
+// An *Error names the rule, the property at fault and the exception
+// EventBridge would throw; errors.Is tests the kind.
+func ExampleError() {
+	ctx := context.Background()
+	bus, err := rules.New()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer bus.Close(ctx)
+	_, err = bus.PutRule(ctx, rules.Rule{
+		Name:         "big-orders",
+		EventPattern: `{"source": ["shop"]}`,
+		Condition:    `event.detail.total + 1`,
+	})
+	var re *rules.Error
+	if errors.As(err, &re) {
+		fmt.Println(re.Code, re.Rule, re.Field)
+		fmt.Println(re.Message)
+	}
+	fmt.Println(errors.Is(err, rules.ErrValidation))
+	// Output:
+	// ValidationException big-orders Condition
+	// Parameter Condition is not valid: it has type int, not bool.
+	// true
+}
+
 // An Observer sees everything that happens on a Bus.
 func ExampleWithObserver() {
 	ctx := context.Background()
@@ -271,6 +298,7 @@ func ExampleWithObserver() {
 // by anyone but alice.
 func ExampleWithPrincipal() {
 	ctx := context.Background()
+	alerts := make(chan string, 10)
 	bus, err := rules.New()
 	if err != nil {
 		fmt.Println(err)
@@ -289,7 +317,7 @@ func ExampleWithPrincipal() {
 			InputTemplate: `"<who> deleted <rule>"`,
 		},
 		Target: targets.Func(func(ctx context.Context, d targets.Delivery) error {
-			fmt.Println("ALERT:", string(d.Payload))
+			alerts <- string(d.Payload) // delivered on a goroutine of the Bus
 			return nil
 		}),
 	})
@@ -300,6 +328,10 @@ func ExampleWithPrincipal() {
 	fmt.Println(bus.DeleteRule(alice, "orders", false))
 	fmt.Println(bus.DeleteRule(bob, "refunds", false))
 	bus.Flush(ctx)
+	close(alerts)
+	for a := range alerts {
+		fmt.Println("ALERT:", a)
+	}
 	fmt.Println(rules.PrincipalFrom(bob), rules.PrincipalFrom(ctx))
 	// Output:
 	// <nil>

@@ -120,7 +120,9 @@ type Observer interface {
 	Observe(ctx context.Context, n Notice)
 }
 
-// ObserverFunc adapts a function to the [Observer] interface.
+// ObserverFunc adapts a function to the [Observer] interface. The function
+// is called as Observe is, from many goroutines at once: it must be safe
+// for concurrent use.
 type ObserverFunc func(ctx context.Context, n Notice)
 
 // Observe calls f(ctx, n).

@@ -74,12 +74,15 @@ func (c *config) once(name string) error {
 
 // WithLogger sets the logger the Bus reports to, with stable keys
 // (event_id, rule, target, attempt, error_code, error). It never logs event
-// payloads. Levels: Debug for events received, matched and delivered; Info
-// for rejected entries, failed attempts, retries, rule changes and alarm
+// payloads. Each thing is said once, at one level: Debug for events
+// received, matched and delivered, delivery attempts and their failures,
+// and rejected entries (PutEvents returns them to the caller); Info for
+// retries (with the attempt's error and the delay), rule changes and alarm
 // transitions; Warn for condition errors, throttled events, failed
 // deliveries, dead-lettering and skipped alarm values; Error for panicking
-// targets, failed dead-letter writes and failed audit records. The default
-// discards everything.
+// targets, failed dead-letter writes and failed audit records (see
+// [targets.NewLogObserver] for the delivery lines). The default discards
+// everything.
 func WithLogger(l *slog.Logger) Option {
 	return func(c *config) error {
 		if l == nil {

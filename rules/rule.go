@@ -180,7 +180,7 @@ func (b *Bus) compileRule(r Rule) (*rule, error) {
 		return nil, err
 	}
 	if n := utf8.RuneCountInString(r.Description); n > MaxDescriptionLen {
-		return nil, constraintError(r.Name, "", r.Description, "description",
+		return nil, constraintError(r.Name, "", "Description", r.Description, "description",
 			"Member must have length less than or equal to "+strconv.Itoa(MaxDescriptionLen))
 	}
 	switch r.State {
@@ -188,7 +188,7 @@ func (b *Bus) compileRule(r Rule) (*rule, error) {
 		r.State = Enabled
 	case Enabled, Disabled:
 	default:
-		return nil, constraintError(r.Name, "", string(r.State), "state", "Member must satisfy enum value set: [ENABLED, DISABLED]")
+		return nil, constraintError(r.Name, "", "State", string(r.State), "state", "Member must satisfy enum value set: [ENABLED, DISABLED]")
 	}
 	if r.EventPattern == "" && r.ScheduleExpression == "" {
 		return nil, &Error{Code: CodeValidation, Rule: r.Name, Message: "Parameter(s) EventPattern or ScheduleExpression must be specified."}
@@ -197,7 +197,7 @@ func (b *Bus) compileRule(r Rule) (*rule, error) {
 	if r.EventPattern != "" {
 		p, err := pattern.Compile([]byte(r.EventPattern))
 		if err != nil {
-			return nil, &Error{Code: CodeInvalidEventPattern, Rule: r.Name, Message: err.Error(), Err: err}
+			return nil, &Error{Code: CodeInvalidEventPattern, Rule: r.Name, Field: "EventPattern", Message: err.Error(), Err: err}
 		}
 		nr.pat = p
 	}
@@ -205,15 +205,15 @@ func (b *Bus) compileRule(r Rule) (*rule, error) {
 		sc, err := parseSchedule(r)
 		if err != nil {
 			if errors.Is(err, schedule.ErrInvalidExpression) {
-				return nil, &Error{Code: CodeValidation, Rule: r.Name, Err: err,
+				return nil, &Error{Code: CodeValidation, Rule: r.Name, Field: "ScheduleExpression", Err: err,
 					Message: schedule.RulesMessage + " " + strings.TrimPrefix(err.Error(), "schedule: ")}
 			}
-			return nil, &Error{Code: CodeValidation, Rule: r.Name, Err: err,
+			return nil, &Error{Code: CodeValidation, Rule: r.Name, Field: "ScheduleExpressionTimezone", Err: err,
 				Message: "Parameter ScheduleExpressionTimezone is not valid. " + strings.TrimPrefix(err.Error(), "schedule: ")}
 		}
 		nr.sched = sc
 	} else if r.ScheduleExpressionTimezone != "" {
-		return nil, &Error{Code: CodeValidation, Rule: r.Name,
+		return nil, &Error{Code: CodeValidation, Rule: r.Name, Field: "ScheduleExpressionTimezone",
 			Message: "Parameter ScheduleExpressionTimezone is only valid with a ScheduleExpression."}
 	}
 	if r.Condition != "" {
@@ -245,10 +245,10 @@ func parseSchedule(r Rule) (schedule.Schedule, error) {
 // checkName validates a rule name as EventBridge does.
 func checkName(name string) error {
 	if name == "" || len(name) > MaxRuleNameLen {
-		return constraintError(name, "", name, "name", "Member must have length between 1 and "+strconv.Itoa(MaxRuleNameLen))
+		return constraintError(name, "", "Name", name, "name", "Member must have length between 1 and "+strconv.Itoa(MaxRuleNameLen))
 	}
 	if !validID(name) {
-		return constraintError(name, "", name, "name", `Member must satisfy regular expression pattern: [\.\-_A-Za-z0-9]+`)
+		return constraintError(name, "", "Name", name, "name", `Member must satisfy regular expression pattern: [\.\-_A-Za-z0-9]+`)
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rulebridge/rulebridge/pattern"
 	"github.com/rulebridge/rulebridge/rules"
@@ -21,24 +22,28 @@ func TestPutRuleValidation(t *testing.T) {
 		rule     rules.Rule
 		sentinel error
 		msg      string
-		wrapped  error // matched with errors.Is, when set
+		wrapped  error  // matched with errors.Is, when set
+		field    string // the Error's Field
 	}{
-		{"empty name", rules.Rule{EventPattern: orderPattern}, rules.ErrValidation, "at 'name' failed to satisfy constraint: Member must have length between 1 and 64", nil},
-		{"long name", rules.Rule{Name: strings.Repeat("n", 65), EventPattern: orderPattern}, rules.ErrValidation, "Member must have length between 1 and 64", nil},
-		{"bad name", rules.Rule{Name: "my rule", EventPattern: orderPattern}, rules.ErrValidation, `Value 'my rule' at 'name' failed to satisfy constraint: Member must satisfy regular expression pattern: [\.\-_A-Za-z0-9]+`, nil},
-		{"long description", rules.Rule{Name: "r", EventPattern: orderPattern, Description: strings.Repeat("d", 513)}, rules.ErrValidation, "at 'description'", nil},
-		{"bad state", rules.Rule{Name: "r", EventPattern: orderPattern, State: "ON"}, rules.ErrValidation, "Member must satisfy enum value set: [ENABLED, DISABLED]", nil},
-		{"nothing to fire on", rules.Rule{Name: "r"}, rules.ErrValidation, "Parameter(s) EventPattern or ScheduleExpression must be specified.", nil},
-		{"bad pattern", rules.Rule{Name: "r", EventPattern: `{"source": "shop"}`}, rules.ErrInvalidEventPattern, "Event pattern is not valid. Reason:", pattern.ErrInvalidPattern},
-		{"pattern not JSON", rules.Rule{Name: "r", EventPattern: `{`}, rules.ErrInvalidEventPattern, "Event pattern is not valid.", pattern.ErrInvalidPattern},
-		{"bad schedule", rules.Rule{Name: "r", ScheduleExpression: "cron(0 25 * * ? *)"}, rules.ErrValidation, "Parameter ScheduleExpression is not valid. hours: 25 is out of range 0-23", schedule.ErrInvalidExpression},
-		{"bad time zone", rules.Rule{Name: "r", ScheduleExpression: "rate(5 minutes)", ScheduleExpressionTimezone: "Mars/Olympus"}, rules.ErrValidation, "Parameter ScheduleExpressionTimezone is not valid.", nil},
-		{"time zone without schedule", rules.Rule{Name: "r", EventPattern: orderPattern, ScheduleExpressionTimezone: "UTC"}, rules.ErrValidation, "only valid with a ScheduleExpression", nil},
-		{"condition syntax", rules.Rule{Name: "r", EventPattern: orderPattern, Condition: "event.detail.total >"}, rules.ErrValidation, "Parameter Condition is not valid: ERROR: <input>:1:", nil},
-		{"condition undeclared", rules.Rule{Name: "r", EventPattern: orderPattern, Condition: "evnt.detail.total > 1.0"}, rules.ErrValidation, "undeclared reference to 'evnt'", nil},
-		{"condition not bool", rules.Rule{Name: "r", EventPattern: orderPattern, Condition: "event.detail.total + 1.0"}, rules.ErrValidation, "it has type double, not bool", nil},
-		{"condition dyn", rules.Rule{Name: "r", EventPattern: orderPattern, Condition: "event.detail.flag"}, rules.ErrValidation, "it has type dyn, not bool", nil},
-		{"condition too long", rules.Rule{Name: "r", EventPattern: orderPattern, Condition: strings.Repeat("true && ", 600) + "true"}, rules.ErrValidation, "the limit is 4096", nil},
+		{"empty name", rules.Rule{EventPattern: orderPattern}, rules.ErrValidation, "at 'name' failed to satisfy constraint: Member must have length between 1 and 64", nil, "Name"},
+		{"long name", rules.Rule{Name: strings.Repeat("n", 65), EventPattern: orderPattern}, rules.ErrValidation, "Member must have length between 1 and 64", nil, "Name"},
+		{"bad name", rules.Rule{Name: "my rule", EventPattern: orderPattern}, rules.ErrValidation, `Value 'my rule' at 'name' failed to satisfy constraint: Member must satisfy regular expression pattern: [\.\-_A-Za-z0-9]+`, nil, "Name"},
+		{"long description", rules.Rule{Name: "r", EventPattern: orderPattern, Description: strings.Repeat("d", 513)}, rules.ErrValidation, "at 'description'", nil, "Description"},
+		{"bad state", rules.Rule{Name: "r", EventPattern: orderPattern, State: "ON"}, rules.ErrValidation, "Member must satisfy enum value set: [ENABLED, DISABLED]", nil, "State"},
+		{"nothing to fire on", rules.Rule{Name: "r"}, rules.ErrValidation, "Parameter(s) EventPattern or ScheduleExpression must be specified.", nil, ""},
+		{"bad pattern", rules.Rule{Name: "r", EventPattern: `{"source": "shop"}`}, rules.ErrInvalidEventPattern, "Event pattern is not valid. Reason:", pattern.ErrInvalidPattern, "EventPattern"},
+		{"pattern not JSON", rules.Rule{Name: "r", EventPattern: `{`}, rules.ErrInvalidEventPattern, "Event pattern is not valid.", pattern.ErrInvalidPattern, "EventPattern"},
+		{"bad schedule", rules.Rule{Name: "r", ScheduleExpression: "cron(0 25 * * ? *)"}, rules.ErrValidation, "Parameter ScheduleExpression is not valid. hours: 25 is out of range 0-23", schedule.ErrInvalidExpression, "ScheduleExpression"},
+		{"bad time zone", rules.Rule{Name: "r", ScheduleExpression: "rate(5 minutes)", ScheduleExpressionTimezone: "Mars/Olympus"}, rules.ErrValidation, "Parameter ScheduleExpressionTimezone is not valid.", nil, "ScheduleExpressionTimezone"},
+		{"time zone without schedule", rules.Rule{Name: "r", EventPattern: orderPattern, ScheduleExpressionTimezone: "UTC"}, rules.ErrValidation, "only valid with a ScheduleExpression", nil, "ScheduleExpressionTimezone"},
+		{"condition syntax", rules.Rule{Name: "r", EventPattern: orderPattern, Condition: "event.detail.total >"}, rules.ErrValidation, "Parameter Condition is not valid: ERROR: <input>:1:", nil, "Condition"},
+		{"condition undeclared", rules.Rule{Name: "r", EventPattern: orderPattern, Condition: "evnt.detail.total > 1.0"}, rules.ErrValidation, "undeclared reference to 'evnt'", nil, "Condition"},
+		{"condition not bool", rules.Rule{Name: "r", EventPattern: orderPattern, Condition: "event.detail.total + 1.0"}, rules.ErrValidation, "it has type double, not bool", nil, "Condition"},
+		{"condition dyn", rules.Rule{Name: "r", EventPattern: orderPattern, Condition: "event.detail.flag"}, rules.ErrValidation, "it has type dyn, not bool", nil, "Condition"},
+		{"threshold without pattern", rules.Rule{Name: "r", ScheduleExpression: "rate(5 minutes)", Threshold: &rules.Threshold{Count: 3, Period: time.Minute}}, rules.ErrValidation, "Parameter Threshold is only valid with an EventPattern", nil, "Threshold"},
+		{"threshold period", rules.Rule{Name: "r", EventPattern: orderPattern, Threshold: &rules.Threshold{Count: 3, Period: 1500 * time.Millisecond}}, rules.ErrValidation, "Parameter Threshold.Period is not valid: 1.5s is not a whole number of seconds", nil, "Threshold.Period"},
+		{"threshold comparison", rules.Rule{Name: "r", EventPattern: orderPattern, Threshold: &rules.Threshold{Count: 3, Period: time.Minute, Comparison: "=="}}, rules.ErrValidation, "Parameter Threshold.Comparison is not valid", nil, "Threshold.Comparison"},
+		{"condition too long", rules.Rule{Name: "r", EventPattern: orderPattern, Condition: strings.Repeat("true && ", 600) + "true"}, rules.ErrValidation, "the limit is 4096", nil, "Condition"},
 	}
 	b := newBus(t)
 	mustPutRule(t, b, rules.Rule{Name: "r", EventPattern: orderPattern, Description: "original"})
@@ -54,6 +59,9 @@ func TestPutRuleValidation(t *testing.T) {
 			}
 			if c.rule.Name != "" && !strings.Contains(err.Error(), `rule "`+c.rule.Name+`"`) {
 				t.Errorf("Error() = %q does not name the rule", err.Error())
+			}
+			if re != nil && re.Field != c.field {
+				t.Errorf("Field = %q, want %q", re.Field, c.field)
 			}
 			if c.wrapped != nil && !errors.Is(err, c.wrapped) {
 				t.Errorf("err does not wrap %v", c.wrapped)
@@ -162,24 +170,31 @@ func TestPutTargetsValidation(t *testing.T) {
 		ts       []rules.Target
 		sentinel error
 		msg      string
+		target   string // the Error's Target
+		field    string // the Error's Field
 	}{
-		{"none", nil, rules.ErrValidation, "Member must have length between 1 and 10"},
-		{"eleven", []rules.Target{tgt("1"), tgt("2"), tgt("3"), tgt("4"), tgt("5"), tgt("6"), tgt("7"), tgt("8"), tgt("9"), tgt("10"), tgt("11")}, rules.ErrValidation, "between 1 and 10"},
-		{"six", []rules.Target{tgt("1"), tgt("2"), tgt("3"), tgt("4"), tgt("5"), tgt("6")}, rules.ErrLimitExceeded, "the limit is 5"},
-		{"empty id", []rules.Target{tgt("")}, rules.ErrValidation, "Member must have length between 1 and 64"},
-		{"bad id", []rules.Target{tgt("a/b")}, rules.ErrValidation, "Member must satisfy regular expression pattern"},
-		{"duplicate id", []rules.Target{tgt("a"), tgt("a")}, rules.ErrValidation, "appears more than once"},
-		{"no target", []rules.Target{{ID: "a"}}, rules.ErrValidation, "has no Target"},
-		{"two shapings", []rules.Target{{ID: "a", Target: rec, Input: `{}`, InputPath: "$.detail"}}, rules.ErrValidation, "Target a is not valid"},
-		{"bad input path", []rules.Target{{ID: "a", Target: rec, InputPath: "detail"}}, rules.ErrValidation, "InputPath"},
-		{"bad retry policy", []rules.Target{{ID: "a", Target: rec, RetryPolicy: targets.RetryPolicy{MaximumRetryAttempts: 186}}}, rules.ErrValidation, "MaximumRetryAttempts"},
-		{"bad template", []rules.Target{{ID: "a", Target: rec, InputTransformer: &targets.InputTransformer{InputTemplate: `{"x": <nope>}`}}}, rules.ErrValidation, "nope"},
+		{"none", nil, rules.ErrValidation, "Member must have length between 1 and 10", "", ""},
+		{"eleven", []rules.Target{tgt("1"), tgt("2"), tgt("3"), tgt("4"), tgt("5"), tgt("6"), tgt("7"), tgt("8"), tgt("9"), tgt("10"), tgt("11")}, rules.ErrValidation, "between 1 and 10", "", ""},
+		{"six", []rules.Target{tgt("1"), tgt("2"), tgt("3"), tgt("4"), tgt("5"), tgt("6")}, rules.ErrLimitExceeded, "the limit is 5", "", ""},
+		{"empty id", []rules.Target{tgt("")}, rules.ErrValidation, "Member must have length between 1 and 64", "", "ID"},
+		{"bad id", []rules.Target{tgt("a/b")}, rules.ErrValidation, "Member must satisfy regular expression pattern", "a/b", "ID"},
+		{"duplicate id", []rules.Target{tgt("a"), tgt("a")}, rules.ErrValidation, "appears more than once", "a", "ID"},
+		{"no target", []rules.Target{{ID: "a"}}, rules.ErrValidation, "has no Target", "a", "Target"},
+		{"two shapings", []rules.Target{{ID: "a", Target: rec, Input: `{}`, InputPath: "$.detail"}}, rules.ErrValidation, "Target a is not valid", "a", ""},
+		{"bad input path", []rules.Target{{ID: "a", Target: rec, InputPath: "detail"}}, rules.ErrValidation, "InputPath", "a", "InputPath"},
+		{"bad retry policy", []rules.Target{{ID: "a", Target: rec, RetryPolicy: targets.RetryPolicy{MaximumRetryAttempts: 186}}}, rules.ErrValidation, "MaximumRetryAttempts", "a", "RetryPolicy.MaximumRetryAttempts"},
+		{"two problems", []rules.Target{{ID: "a", Target: rec, InputPath: "detail", Timeout: -1}}, rules.ErrValidation, "Timeout", "a", ""},
+		{"bad template", []rules.Target{{ID: "a", Target: rec, InputTransformer: &targets.InputTransformer{InputTemplate: `{"x": <nope>}`}}}, rules.ErrValidation, "nope", "a", "InputTransformer.InputTemplate"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			err := b.PutTargets(ctx, "r", c.ts...)
 			if !errors.Is(err, c.sentinel) || !strings.Contains(err.Error(), c.msg) || !strings.Contains(err.Error(), `rule "r"`) {
 				t.Errorf("err = %v, want %v with %q", err, c.sentinel, c.msg)
+			}
+			var re *rules.Error
+			if !errors.As(err, &re) || re.Target != c.target || re.Field != c.field {
+				t.Errorf("err = %#v, want Target %q, Field %q", err, c.target, c.field)
 			}
 		})
 	}

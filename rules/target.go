@@ -69,13 +69,13 @@ func (b *Bus) PutTargets(ctx context.Context, rule string, ts ...Target) error {
 			return ruleNotFound(rule)
 		}
 		if len(ts) == 0 || len(ts) > 10 {
-			return constraintError(rule, "", strconv.Itoa(len(ts))+" targets", "targets", "Member must have length between 1 and 10")
+			return constraintError(rule, "", "", strconv.Itoa(len(ts))+" targets", "targets", "Member must have length between 1 and 10")
 		}
 		built := make([]*target, len(ts))
 		seen := map[string]bool{}
 		for i, t := range ts {
 			if seen[t.ID] {
-				return &Error{Code: CodeValidation, Rule: rule, Target: t.ID, Message: "The target id " + t.ID + " appears more than once in the request."}
+				return &Error{Code: CodeValidation, Rule: rule, Target: t.ID, Field: "ID", Message: "The target id " + t.ID + " appears more than once in the request."}
 			}
 			seen[t.ID] = true
 			bt, err := b.buildTarget(rule, t)
@@ -107,13 +107,13 @@ func (b *Bus) PutTargets(ctx context.Context, rule string, ts ...Target) error {
 // buildTarget checks t and builds its delivery chain.
 func (b *Bus) buildTarget(rule string, t Target) (*target, error) {
 	if t.ID == "" || len(t.ID) > 64 {
-		return nil, constraintError(rule, t.ID, t.ID, "targets.member.id", "Member must have length between 1 and 64")
+		return nil, constraintError(rule, t.ID, "ID", t.ID, "targets.member.id", "Member must have length between 1 and 64")
 	}
 	if !validID(t.ID) {
-		return nil, constraintError(rule, t.ID, t.ID, "targets.member.id", `Member must satisfy regular expression pattern: [\.\-_A-Za-z0-9]+`)
+		return nil, constraintError(rule, t.ID, "ID", t.ID, "targets.member.id", `Member must satisfy regular expression pattern: [\.\-_A-Za-z0-9]+`)
 	}
 	if t.Target == nil {
-		return nil, &Error{Code: CodeValidation, Rule: rule, Target: t.ID, Message: "Target " + t.ID + " has no Target to deliver to."}
+		return nil, &Error{Code: CodeValidation, Rule: rule, Target: t.ID, Field: "Target", Message: "Target " + t.ID + " has no Target to deliver to."}
 	}
 	var dlq targets.Target
 	if t.DeadLetter != nil {
@@ -130,10 +130,38 @@ func (b *Bus) buildTarget(rule string, t Target) (*target, error) {
 		Observer:    b.deliveryObs,
 	})
 	if err != nil {
-		return nil, &Error{Code: CodeValidation, Rule: rule, Target: t.ID, Err: err,
+		return nil, &Error{Code: CodeValidation, Rule: rule, Target: t.ID, Field: configField(err), Err: err,
 			Message: "Target " + t.ID + " is not valid: " + strings.ReplaceAll(err.Error(), "\n", "; ")}
 	}
 	return &target{spec: t, deliver: d}, nil
+}
+
+// configField returns the property of a Target that err, an error of
+// targets.Wrap, is about: the Field of its one *targets.ConfigError, or ""
+// when it holds several, or one about no single property (Input, InputPath
+// and InputTransformer set together).
+func configField(err error) string {
+	field := ""
+	n := 0
+	var walk func(error)
+	walk = func(err error) {
+		switch e := err.(type) {
+		case *targets.ConfigError:
+			field = e.Field
+			n++
+		case interface{ Unwrap() []error }:
+			for _, err := range e.Unwrap() {
+				walk(err)
+			}
+		case interface{ Unwrap() error }:
+			walk(e.Unwrap())
+		}
+	}
+	walk(err)
+	if n != 1 || field == "Shaping" {
+		return ""
+	}
+	return field
 }
 
 // RemoveTargets removes the targets with the given IDs from the rule.
@@ -147,7 +175,7 @@ func (b *Bus) RemoveTargets(ctx context.Context, rule string, ids ...string) err
 			return ruleNotFound(rule)
 		}
 		if len(ids) == 0 || len(ids) > 10 {
-			return constraintError(rule, "", strconv.Itoa(len(ids))+" ids", "ids", "Member must have length between 1 and 10")
+			return constraintError(rule, "", "", strconv.Itoa(len(ids))+" ids", "ids", "Member must have length between 1 and 10")
 		}
 		old := slot.cur.Load()
 		list := slices.Clone(old.targets)

@@ -120,11 +120,11 @@ func (c Comparison) words() string {
 func compileThreshold(r *Rule) (*Threshold, string, error) {
 	t := *r.Threshold
 	bad := func(field, format string, args ...any) error {
-		return &Error{Code: CodeValidation, Rule: r.Name,
+		return &Error{Code: CodeValidation, Rule: r.Name, Field: "Threshold." + field,
 			Message: "Parameter Threshold." + field + " is not valid: " + fmt.Sprintf(format, args...) + "."}
 	}
 	if r.EventPattern == "" || r.ScheduleExpression != "" {
-		return nil, "", &Error{Code: CodeValidation, Rule: r.Name,
+		return nil, "", &Error{Code: CodeValidation, Rule: r.Name, Field: "Threshold",
 			Message: "Parameter Threshold is only valid with an EventPattern and no ScheduleExpression: a threshold counts matched events."}
 	}
 	if t.Count < 1 || t.Count > MaxThresholdCount {

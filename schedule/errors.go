@@ -48,6 +48,8 @@ type Error struct {
 	Reason string // what is wrong, in a few words
 }
 
+// Error returns "schedule: <Field>: <Reason>", such as "schedule: hours:
+// 25 is out of range 0-23".
 func (e *Error) Error() string {
 	return "schedule: " + e.Field + ": " + e.Reason
 }

@@ -150,6 +150,8 @@ type DeadLetterError struct {
 	Err, Cause error
 }
 
+// Error names the event, rule and target, the dead-letter target's error,
+// and the delivery's error code and error.
 func (e *DeadLetterError) Error() string {
 	return fmt.Sprintf("targets: dead-letter target failed for event %q (rule %q, target %q): %v; the delivery had failed with %s: %v",
 		e.Record.EventID, e.Record.RuleName, e.Record.TargetID, e.Err, e.Record.ErrorCode, e.Cause)

@@ -5,13 +5,25 @@ import (
 	"log/slog"
 )
 
-// NewLogObserver returns an Observer that logs notices to l with stable
-// keys: rule, target, event_id, attempt, error_code, error, condition and
-// delay. It never logs payloads or events. Levels: Debug for attempts,
-// deliveries and throttling; Info for failed attempts and retries; Warn for
-// failed deliveries and dead-lettering; Error when the dead-letter target
-// fails (the event is then lost unless the caller acts). A nil l logs
-// nothing. Safe for concurrent use.
+// NewLogObserver returns an Observer that logs notices to l, one line for
+// each thing that happened, with stable keys: rule, target, event_id,
+// attempt, error_code, error, condition and delay. It never logs payloads
+// or events. Levels and messages:
+//
+//   - Debug: "delivery attempt" (AttemptStarted), "delivery attempt
+//     failed" (AttemptFailed, with the error), "delivered", "delivery
+//     throttled" (with the delay).
+//   - Info: "delivery will be retried" (Retrying): the attempt that failed,
+//     its error and the delay before the next one.
+//   - Warn: "delivery failed" (Failed: the final error and the limit that
+//     ended the retries) and "event dead-lettered" (DeadLettered, without
+//     the error, which the "delivery failed" line just before it gives).
+//   - Error: "dead-letter target failed: event lost" (DeadLetterFailed,
+//     with both errors): the event is lost unless the caller acts.
+//
+// So at Info a failed attempt is logged once, as a retry or as the
+// delivery's failure. A nil l logs nothing. The Observer is safe for
+// concurrent use.
 func NewLogObserver(l *slog.Logger) Observer {
 	if l == nil {
 		l = slog.New(slog.DiscardHandler)
@@ -22,12 +34,12 @@ func NewLogObserver(l *slog.Logger) Observer {
 type logObserver struct{ l *slog.Logger }
 
 func (o logObserver) Observe(ctx context.Context, n Notice) {
-	level, msg := slog.LevelDebug, ""
+	level, msg, withErr := slog.LevelDebug, "", true
 	switch n.Kind {
 	case AttemptStarted:
 		msg = "delivery attempt"
 	case AttemptFailed:
-		level, msg = slog.LevelInfo, "delivery attempt failed"
+		msg = "delivery attempt failed"
 	case Retrying:
 		level, msg = slog.LevelInfo, "delivery will be retried"
 	case Delivered:
@@ -35,7 +47,7 @@ func (o logObserver) Observe(ctx context.Context, n Notice) {
 	case Failed:
 		level, msg = slog.LevelWarn, "delivery failed"
 	case DeadLettered:
-		level, msg = slog.LevelWarn, "event dead-lettered"
+		level, msg, withErr = slog.LevelWarn, "event dead-lettered", false
 	case DeadLetterFailed:
 		level, msg = slog.LevelError, "dead-letter target failed: event lost"
 	case Throttled:
@@ -55,7 +67,7 @@ func (o logObserver) Observe(ctx context.Context, n Notice) {
 	if n.Code != "" {
 		attrs = append(attrs, slog.String("error_code", string(n.Code)))
 	}
-	if n.Err != nil {
+	if n.Err != nil && withErr {
 		attrs = append(attrs, slog.String("error", n.Err.Error()))
 	}
 	if n.Condition != "" {

@@ -50,6 +50,7 @@ var kindNames = [...]string{
 	Throttled:        "Throttled",
 }
 
+// String returns the kind's name, such as "Retrying".
 func (k Kind) String() string {
 	if k > 0 && int(k) < len(kindNames) {
 		return kindNames[k]
@@ -84,7 +85,9 @@ type Observer interface {
 	Observe(ctx context.Context, n Notice)
 }
 
-// ObserverFunc adapts a function to the [Observer] interface.
+// ObserverFunc adapts a function to the [Observer] interface. The function
+// is called as Observe is, from many goroutines at once: it must be safe
+// for concurrent use.
 type ObserverFunc func(ctx context.Context, n Notice)
 
 // Observe calls f(ctx, n).

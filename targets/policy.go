@@ -177,4 +177,5 @@ type ConfigError struct {
 	Reason string
 }
 
+// Error returns "targets: <Field>: <Reason>".
 func (e *ConfigError) Error() string { return "targets: " + e.Field + ": " + e.Reason }

@@ -73,7 +73,8 @@ type queued struct {
 }
 
 // Message is one received delivery. Its fields are a snapshot owned by the
-// receiver; Ack or Nack it exactly once.
+// receiver; Ack or Nack it exactly once, from any goroutine (the Queue
+// serializes settling with its other calls).
 type Message struct {
 	Delivery Delivery
 	// Receives counts how many times the message was received, this time

@@ -32,7 +32,8 @@ type Target interface {
 // The engine fills every field but Attempt and sets Payload to Event; the
 // [Shape] middleware replaces Payload with the shaped input and [Retry] sets
 // Attempt. The byte slices are shared and read-only: nobody may modify them
-// once the Delivery exists, so targets may keep them without copying.
+// once the Delivery exists, so targets may keep them without copying, and
+// goroutines may read one Delivery at once.
 type Delivery struct {
 	// Payload is what the target should receive: the event after input
 	// shaping. It is JSON text.
@@ -66,8 +67,10 @@ type Func func(ctx context.Context, d Delivery) error
 func (f Func) Deliver(ctx context.Context, d Delivery) error { return f(ctx, d) }
 
 // Middleware decorates a Target with one concern (retry, dead-lettering,
-// input shaping, rate limiting, timeouts, ...). The Target it returns must
-// follow the Target contract whenever the one it wraps does.
+// input shaping, rate limiting, timeouts, ...). It is called once, when a
+// chain is built; the Target it returns is shared by every delivery, so it
+// must follow the Target contract (safe for concurrent use, among the
+// rest) whenever the one it wraps does.
 type Middleware func(Target) Target
 
 // Chain composes middlewares so that the first one is the outermost:

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/tidwall/gjson"
+
+	"github.com/rulebridge/rulebridge/internal/jsonx"
 )
 
 // InputTransformer limits, as EventBridge has them.
@@ -343,7 +345,7 @@ func (tr *transformer) appendTo(dst []byte, d Delivery) []byte {
 		text = appendText(text, p.v, vals, event, d)
 	}
 	text = append(text, tr.tail...)
-	return appendJSONString(dst, bytesToString(text))
+	return jsonx.AppendString(dst, bytesToString(text))
 }
 
 // sizeHint estimates the rendered size, to allocate once.
@@ -402,9 +404,9 @@ func appendReserved(dst []byte, v int, inString bool, event string, d Delivery) 
 	}
 	text := reservedText(v, d)
 	if inString {
-		return appendJSONStringContent(dst, text)
+		return jsonx.AppendStringContent(dst, text)
 	}
-	return appendJSONString(dst, text)
+	return jsonx.AppendString(dst, text)
 }
 
 func appendReservedText(dst []byte, v int, event string, d Delivery) []byte {
@@ -484,38 +486,4 @@ func appendCompact(dst []byte, raw string, stripQuotes bool) []byte {
 		dst = append(dst, c)
 	}
 	return dst
-}
-
-// appendJSONString appends s as a quoted JSON string.
-func appendJSONString(dst []byte, s string) []byte {
-	dst = append(dst, '"')
-	dst = appendJSONStringContent(dst, s)
-	return append(dst, '"')
-}
-
-// appendJSONStringContent appends s escaped for use inside a JSON string.
-func appendJSONStringContent(dst []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	start := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' {
-			continue
-		}
-		dst = append(dst, s[start:i]...)
-		switch c {
-		case '"', '\\':
-			dst = append(dst, '\\', c)
-		case '\n':
-			dst = append(dst, '\\', 'n')
-		case '\r':
-			dst = append(dst, '\\', 'r')
-		case '\t':
-			dst = append(dst, '\\', 't')
-		default:
-			dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-		}
-		start = i + 1
-	}
-	return append(dst, s[start:]...)
 }

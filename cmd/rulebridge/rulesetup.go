@@ -8,9 +8,7 @@ import (
 	"strings"
 
 	"github.com/rulebridge/rulebridge/internal/rulesfile"
-	"github.com/rulebridge/rulebridge/pattern"
 	"github.com/rulebridge/rulebridge/rules"
-	"github.com/rulebridge/rulebridge/schedule"
 )
 
 // loadRules loads the rules file at path and checks everything run needs
@@ -67,29 +65,24 @@ func threshold(t *rulesfile.Threshold) *rules.Threshold {
 }
 
 // locateRuleError turns an error of PutRule into a located rules-file
-// error on the property at fault.
+// error on the property at fault, which the rules.Error's Field names (the
+// file locates top-level properties: "Threshold.Period" is reported at
+// Threshold). The message drops EventBridge's "Parameter <Field> is not
+// valid: " opening, which the located error already says.
 func locateRuleError(r *rulesfile.Rule, err error) *rulesfile.Error {
-	msg := err.Error()
 	var re *rules.Error
-	if errors.As(err, &re) {
-		msg = re.Message
+	if !errors.As(err, &re) {
+		return r.Errorf("", "%v", err)
 	}
-	var pe *pattern.Error
-	var se *schedule.Error
-	field := ""
+	msg := re.Message
+	prop, _, nested := strings.Cut(re.Field, ".")
 	switch {
-	case errors.As(err, &pe):
-		field = "EventPattern"
-	case errors.As(err, &se):
-		field = "ScheduleExpression"
-	case strings.HasPrefix(msg, "Parameter Threshold"):
-		field = "Threshold"
+	case nested:
 		msg = strings.TrimPrefix(msg, "Parameter ")
-	case strings.HasPrefix(msg, "Parameter Condition is not valid"):
-		field = "Condition"
-		msg = strings.TrimPrefix(strings.TrimPrefix(msg, "Parameter Condition is not valid"), ": ")
+	case re.Field != "":
+		msg = strings.TrimPrefix(msg, "Parameter "+re.Field+" is not valid: ")
 	}
-	return r.Errorf(field, "%s", msg)
+	return r.Errorf(prop, "%s", msg)
 }
 
 // putTargets gives every rule of f its targets, built in b, and returns a

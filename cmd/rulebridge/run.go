@@ -81,7 +81,7 @@ func runRun(ctx context.Context, args []string, sio stdio) int {
 	rulesPath := fs.String("rules", "", "rules `file` to run (YAML or JSON)")
 	eventsPath := fs.String("events", "", "JSON-lines `file` of events to put (- for standard input)")
 	listen := fs.String("listen", "", "`address` to serve HTTP on (host:port)")
-	logLevel := fs.String("log-level", "info", "log `level`: debug, info (failed attempts, retries), warn (dead-letters, failures) or error")
+	logLevel := fs.String("log-level", "info", "log `level`: debug (every attempt), info (retries, with the failed attempt's error), warn (failures, dead-letters) or error")
 	shutdownTimeout := fs.Duration("shutdown-timeout", 30*time.Second, "how long to wait for pending deliveries after a signal (0: no limit)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {

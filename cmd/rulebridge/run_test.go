@@ -243,14 +243,15 @@ func TestRunUsage(t *testing.T) {
 
 // cliResult is the outcome of a command run on a goroutine of its own.
 type cliResult struct {
-	out, err *syncBuffer
-	code     chan int
+	out  *watchBuffer // standard output, which tests may wait on
+	err  *syncBuffer
+	code chan int
 }
 
 // startCLI runs the command line on a goroutine until ctx ends; wait for
 // its exit code on the code channel.
 func startCLI(ctx context.Context, stdin io.Reader, stderr io.Writer, args ...string) *cliResult {
-	r := &cliResult{out: new(syncBuffer), err: new(syncBuffer), code: make(chan int, 1)}
+	r := &cliResult{out: new(watchBuffer), err: new(syncBuffer), code: make(chan int, 1)}
 	if stderr == nil {
 		stderr = r.err
 	}
@@ -338,7 +339,7 @@ func TestRunProgress(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		pr, pw := io.Pipe()
 		var stderr syncBuffer
-		r := &cliResult{out: new(syncBuffer), code: make(chan int, 1)}
+		r := &cliResult{out: new(watchBuffer), code: make(chan int, 1)}
 		go func() {
 			r.code <- run(t.Context(), []string{"run", "--rules", rulesPath, "--events", "-"},
 				stdio{in: pr, out: r.out, err: &stderr, tty: true})

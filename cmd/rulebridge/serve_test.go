@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/rulebridge/rulebridge/targets"
 )
@@ -468,13 +469,19 @@ func TestListenAddressInUse(t *testing.T) {
 }
 
 // TestListenWithEvents reads an events file, then keeps serving until
-// signalled.
+// signalled. (It signals once the file's event is delivered: a signal
+// before the file is read to its end interrupts the input, exit 1.)
 func TestListenWithEvents(t *testing.T) {
 	events := writeFile(t, t.TempDir(), "events.jsonl", `{"Source": "shop", "DetailType": "Order", "Detail": {"from": "file"}}`+"\n")
 	s := listen(t, listenRules, "--events", events)
 	code, _, _ := s.do(t, "POST", "/events", "", strings.NewReader(`{"Entries": [{"Source": "shop", "DetailType": "Order", "Detail": "{\"from\": \"http\"}"}]}`))
 	if code != http.StatusOK {
 		t.Fatalf("POST /events: %d", code)
+	}
+	select {
+	case <-s.result.out.when(`{"from":"file"}`):
+	case <-time.After(time.Minute):
+		t.Fatalf("the file's event was not delivered within a minute; stderr:\n%s", s.stderr.String())
 	}
 	if exit := s.shutdown(); exit != 0 {
 		t.Errorf("exit %d", exit)

@@ -35,6 +35,8 @@ const (
 
 var kindNames = [...]string{"end of input", "{", "}", "[", "]", "field name", "string", "number", "true", "false", "null"}
 
+// String returns how error messages name the kind: the punctuation itself,
+// or words such as "field name" and "end of input".
 func (k Kind) String() string {
 	if int(k) < len(kindNames) {
 		return kindNames[k]
@@ -58,6 +60,7 @@ type SyntaxError struct {
 	Offset int // byte offset in the source where the problem was found
 }
 
+// Error returns Msg.
 func (e *SyntaxError) Error() string { return e.Msg }
 
 // frame is one open object or array.

@@ -29,7 +29,9 @@ type BuildOptions struct {
 }
 
 // Built is the targets of a File, ready to be wrapped and delivered to.
-// Close it when done: it owns the files and HTTP transports it opened.
+// Close it when done: it owns the files and HTTP transports it opened. Its
+// targets are safe for concurrent use; Close may be called from any
+// goroutine, once the deliveries are over.
 type Built struct {
 	// Targets[i][j] is File.Rules[i].Targets[j], built.
 	Targets [][]BuiltTarget

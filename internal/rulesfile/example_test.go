@@ -2,8 +2,11 @@ package rulesfile_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"path/filepath"
 
 	"github.com/rulebridge/rulebridge/internal/rulesfile"
 	"github.com/rulebridge/rulebridge/targets"
@@ -32,6 +35,42 @@ Rules:
 	// Output:
 	// big-orders ENABLED {"source":["com.example.orders"],"detail":{"total":[{"numeric":[">",100]}]}}
 	// log Stdout
+}
+
+// Load reads a rules file from disk; relative File paths are resolved
+// against the file's directory.
+func ExampleLoad() {
+	dir, err := os.MkdirTemp("", "rules")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "rules.yaml")
+	src := `
+Rules:
+  - Name: audit
+    EventPattern: {source: [com.example.orders]}
+    Targets:
+      - Id: archive
+        File: {Path: out/orders.jsonl}
+`
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		fmt.Println(err)
+		return
+	}
+	f, err := rulesfile.Load(path)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	sink := f.Rules[0].Targets[0].Sink.File
+	fmt.Println(sink.Path == filepath.Join(dir, "out", "orders.jsonl"))
+	_, err = rulesfile.Load(filepath.Join(dir, "missing.yaml"))
+	fmt.Println(errors.Is(err, fs.ErrNotExist))
+	// Output:
+	// true
+	// true
 }
 
 func ExampleParse_errors() {

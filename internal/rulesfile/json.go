@@ -6,9 +6,10 @@ import (
 	"math"
 	"regexp"
 	"strconv"
-	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/rulebridge/rulebridge/internal/jsonx"
 )
 
 // jsonWriter renders a YAML tree as compact JSON and remembers where each
@@ -56,7 +57,7 @@ func (w *jsonWriter) render(n *yaml.Node) *renderError {
 				return &renderError{k, "object keys must be strings, got " + describe(k)}
 			}
 			w.marks = append(w.marks, mark{len(w.buf), k})
-			w.buf = appendJSONString(w.buf, k.Value)
+			w.buf = jsonx.AppendString(w.buf, k.Value)
 			w.buf = append(w.buf, ':')
 			if err := w.render(v); err != nil {
 				return err
@@ -118,7 +119,7 @@ func (w *jsonWriter) scalar(n *yaml.Node) *renderError {
 		}
 		w.buf = strconv.AppendFloat(w.buf, f, 'g', -1, 64)
 	default: // strings, timestamps, binary: their text
-		w.buf = appendJSONString(w.buf, n.Value)
+		w.buf = jsonx.AppendString(w.buf, n.Value)
 	}
 	return nil
 }
@@ -133,43 +134,6 @@ func (w *jsonWriter) nodeAt(off int) *yaml.Node {
 		n = m.node
 	}
 	return n
-}
-
-// appendJSONString appends s as a JSON string. Unlike encoding/json it does
-// not escape <, > and &, so the text stays as long as it was written (an
-// event pattern's length is limited).
-func appendJSONString(dst []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	dst = append(dst, '"')
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			switch {
-			case c == '"' || c == '\\':
-				dst = append(dst, '\\', c)
-			case c == '\n':
-				dst = append(dst, '\\', 'n')
-			case c == '\r':
-				dst = append(dst, '\\', 'r')
-			case c == '\t':
-				dst = append(dst, '\\', 't')
-			case c < 0x20:
-				dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-			default:
-				dst = append(dst, c)
-			}
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			dst = append(dst, `\ufffd`...)
-		} else {
-			dst = append(dst, s[i:i+size]...)
-		}
-		i += size
-	}
-	return append(dst, '"')
 }
 
 // fixSurrogates rewrites, in JSON text, the \uD83D\uDE00 escapes of

@@ -134,6 +134,57 @@ func (o object) at(key string) *yaml.Node {
 	return o.node
 }
 
+// scalarIn returns the text of key's value in the mapping n, when it is a
+// usable scalar, before n is decoded: a rule's Name or a target's Id, which
+// every message about the rule or target carries. Otherwise it returns "".
+func (d *decoder) scalarIn(n *yaml.Node, key string) string {
+	if n.Kind != yaml.MappingNode {
+		return ""
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if k, v := n.Content[i], n.Content[i+1]; k.Value == key && v.Kind == yaml.ScalarNode && !isNull(v) && !d.bad[v] {
+			return v.Value
+		}
+	}
+	return ""
+}
+
+// identifier reads the required property key of o, a rule's Name or a
+// target's Id: a string of 1-64 of . - _ A-Z a-z 0-9, unique among seen
+// (the values met so far, which it extends). A repeated value is reported
+// with dupFormat, given the line of the first. It returns the string read,
+// even when it is reported, or "".
+func (d *decoder) identifier(o object, sc scope, key string, seen map[string]*yaml.Node, dupFormat string) string {
+	v := o.get(key)
+	if v == nil {
+		d.errorf(o.at(key), sc, key, "is required")
+		return ""
+	}
+	s, ok := d.str(v, sc, key)
+	if !ok {
+		return ""
+	}
+	if !validName(s) {
+		d.errorf(v, sc, key, "must be 1-%d characters of . - _ A-Z a-z 0-9", maxNameLen)
+	} else if first, dup := seen[s]; dup {
+		d.errorf(v, sc, key, dupFormat, first.Line)
+	} else {
+		seen[s] = v
+	}
+	return s
+}
+
+// requiredMapping is mapping for a list item (a rule, a target) that must
+// be a mapping: null is an error too.
+func (d *decoder) requiredMapping(n *yaml.Node, sc scope, known []string, unsupported map[string]string) (object, bool) {
+	o, ok := d.mapping(n, sc, "", known, unsupported)
+	if ok && isNull(n) {
+		d.errorf(n, sc, "", "want a mapping, got null")
+		return o, false
+	}
+	return o, ok
+}
+
 // mapping checks that n is a mapping (null counts as an empty one) and
 // returns its properties. Unknown keys, repeated keys and keys that are
 // not strings are reported; unsupported names CloudFormation properties

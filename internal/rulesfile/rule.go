@@ -47,39 +47,16 @@ func (d *decoder) rule(n *yaml.Node, index int, names map[string]*yaml.Node) Rul
 	r := Rule{file: d.file, index: index, pos: pos(n), props: map[string]position{}, State: Enabled}
 	sc := scope{ruleIndex: index}
 	// The name comes first, so that every other message can carry it.
-	if n.Kind == yaml.MappingNode {
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			if k, v := n.Content[i], n.Content[i+1]; k.Value == "Name" && v.Kind == yaml.ScalarNode && !isNull(v) && !d.bad[v] {
-				sc.rule = v.Value
-				break
-			}
-		}
-	}
-	o, ok := d.mapping(n, sc, "", ruleProps, ruleUnsupported)
+	sc.rule = d.scalarIn(n, "Name")
+	o, ok := d.requiredMapping(n, sc, ruleProps, ruleUnsupported)
 	if !ok {
-		return r
-	}
-	if isNull(n) {
-		d.errorf(n, sc, "", "want a mapping, got null")
 		return r
 	}
 	for k, v := range o.vals {
 		r.props[k] = pos(v)
 	}
 
-	// Name
-	if v := o.get("Name"); v == nil {
-		d.errorf(o.at("Name"), sc, "Name", "is required")
-	} else if s, ok := d.str(v, sc, "Name"); ok {
-		r.Name = s
-		if !validName(s) {
-			d.errorf(v, sc, "Name", "must be 1-%d characters of . - _ A-Z a-z 0-9", maxNameLen)
-		} else if first, dup := names[s]; dup {
-			d.errorf(v, sc, "Name", "another rule has this name (line %d)", first.Line)
-		} else {
-			names[s] = v
-		}
-	}
+	r.Name = d.identifier(o, sc, "Name", names, "another rule has this name (line %d)")
 
 	if v := o.get("Description"); v != nil {
 		if s, ok := d.str(v, sc, "Description"); ok {

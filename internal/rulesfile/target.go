@@ -39,35 +39,13 @@ var deadLetterUnsupported = map[string]string{"Arn": arnHint}
 
 func (d *decoder) target(n *yaml.Node, sc scope, ids map[string]*yaml.Node) Target {
 	var t Target
-	if n.Kind == yaml.MappingNode {
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			if k, v := n.Content[i], n.Content[i+1]; k.Value == "Id" && v.Kind == yaml.ScalarNode && !isNull(v) && !d.bad[v] {
-				sc.target = v.Value
-				break
-			}
-		}
-	}
-	o, ok := d.mapping(n, sc, "", targetProps, targetUnsupported)
+	sc.target = d.scalarIn(n, "Id") // first, so that every message can carry it
+	o, ok := d.requiredMapping(n, sc, targetProps, targetUnsupported)
 	if !ok {
 		return t
 	}
-	if isNull(n) {
-		d.errorf(n, sc, "", "want a mapping, got null")
-		return t
-	}
 
-	if v := o.get("Id"); v == nil {
-		d.errorf(o.at("Id"), sc, "Id", "is required")
-	} else if s, ok := d.str(v, sc, "Id"); ok {
-		t.ID = s
-		if !validName(s) {
-			d.errorf(v, sc, "Id", "must be 1-%d characters of . - _ A-Z a-z 0-9", maxNameLen)
-		} else if first, dup := ids[s]; dup {
-			d.errorf(v, sc, "Id", "another target of this rule has this Id (line %d)", first.Line)
-		} else {
-			ids[s] = v
-		}
-	}
+	t.ID = d.identifier(o, sc, "Id", ids, "another target of this rule has this Id (line %d)")
 
 	t.Shaping = d.shaping(o, sc)
 	t.RetryPolicy = d.retryPolicy(o, sc)

@@ -28,7 +28,10 @@ import (
 	"github.com/rulebridge/rulebridge/targets"
 )
 
-// Harness describes the target under test.
+// Harness describes the target under test. The suite calls New and
+// Received from the test's goroutine, Received only once the deliveries it
+// checks have returned; the targets New returns must be safe for
+// concurrent use, as every Target must.
 type Harness struct {
 	// New returns a fresh target. The suite closes it at the end of each
 	// check if it is an io.Closer. Required.
