@@ -1,5 +1,7 @@
 package pattern
 
+import "math"
+
 // The value index of one path: for an event value at the path, it finds the
 // leaves (fields of patterns) that the value satisfies without testing them
 // one by one.
@@ -36,7 +38,7 @@ type pathIndex struct {
 	wpre   affixIndex[[]wildRef]
 	wsuf   affixIndex[[]wildRef]
 	any    []*leaf
-	ranges []slowRef // numeric conditions
+	ranges []rangeRef // numeric conditions
 	slow   []slowRef
 
 	leaves  int // leaves on this path
@@ -48,6 +50,51 @@ type pathIndex struct {
 type wildRef struct {
 	l *leaf
 	g *wildcard
+}
+
+// rangeRef is a numeric condition of a leaf, as closed bounds on number
+// keys (adjacent doubles have adjacent keys, so "> x" is ">= key(x)+1").
+type rangeRef struct {
+	lo, hi uint64
+	l      *leaf
+}
+
+func rangeOf(l *leaf, c *cond) rangeRef {
+	r := rangeRef{lo: 0, hi: math.MaxUint64, l: l}
+	if c.loSet {
+		r.lo = c.lo
+		if c.loOpen {
+			r.lo++
+		}
+	}
+	if c.hiSet {
+		r.hi = c.hi
+		if c.hiOpen {
+			r.hi--
+		}
+	}
+	return r
+}
+
+func rangesWith(old []rangeRef, l *leaf, c *cond, add bool, entries *int) []rangeRef {
+	if add {
+		*entries++
+		out := make([]rangeRef, len(old), len(old)+1)
+		copy(out, old)
+		return append(out, rangeOf(l, c))
+	}
+	out := make([]rangeRef, 0, len(old))
+	for _, x := range old {
+		if x.l != l {
+			out = append(out, x)
+		} else {
+			*entries--
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
 }
 
 // slowRef is a condition that is tested one by one.
@@ -266,7 +313,7 @@ func (ix *pathIndex) with(l *leaf, add bool) *pathIndex {
 		case condExists:
 			n.any = listWith(n.any, l, add, e)
 		case condNumeric:
-			n.ranges = slowWith(n.ranges, l, c, add, e)
+			n.ranges = rangesWith(n.ranges, l, c, add, e)
 		default:
 			n.slow = slowWith(n.slow, l, c, add, e)
 		}

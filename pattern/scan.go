@@ -234,9 +234,11 @@ func (s *scanner) peek() byte {
 var wsTab = [256]bool{' ': true, '\t': true, '\n': true, '\r': true}
 
 func (s *scanner) ws() {
-	for s.pos < len(s.src) && wsTab[s.src[s.pos]] {
-		s.pos++
+	i := s.pos
+	for i < len(s.src) && wsTab[s.src[i]] {
+		i++
 	}
+	s.pos = i
 }
 
 // String byte classes.
@@ -524,7 +526,7 @@ func (s *scanner) value(n *pnode) error {
 func (s *scanner) scalar(n *pnode) error {
 	start := s.pos
 	v := &s.cur
-	v.numSt, v.ipState, v.decOK, v.dec = numUnparsed, 0, false, decimal{}
+	v.numSt, v.ipState = numUnparsed, 0
 	switch c := s.src[s.pos]; {
 	case c == '"':
 		end, flags, err := s.scanString()
@@ -575,45 +577,81 @@ func (s *scanner) array(n *pnode) error {
 	if s.depth > maxDepth {
 		return s.errorf(s.pos, "the event nests deeper than %d levels", maxDepth)
 	}
-	s.pos++ // [
+	src := s.src
+	pos := skipWS(src, s.pos+1)
 	id := s.narr
 	s.narr++
-	s.ws()
-	if s.pos < len(s.src) && s.src[s.pos] == ']' {
-		s.pos++
+	if pos < len(src) && src[pos] == ']' {
+		s.pos = pos + 1
 		s.depth--
 		return nil
 	}
 	s.trail = append(s.trail, arrayPos{arr: id})
 	top := len(s.trail) - 1
+	nums := n.idx != nil
 	for i := int32(0); ; i++ {
 		s.trail[top].idx = i
-		s.ws()
+		if pos >= len(src) {
+			s.pos = pos
+			return s.errorf(pos, "unexpected end of the event, expecting a value")
+		}
 		var err error
-		if c := s.peek(); (c == '-' || c-'0' < 10) && n.idx != nil {
-			err = s.scalar(n)
+		if c := src[pos]; nums && (c == '-' || c-'0' < 10) {
+			pos, err = s.numberAt(n, pos)
 		} else {
-			err = s.value(n)
+			s.pos = pos
+			if c == '[' {
+				err = s.array(n)
+			} else {
+				err = s.value(n)
+			}
+			pos = s.pos
 		}
 		if err != nil {
 			return err
 		}
-		s.ws()
-		if s.pos >= len(s.src) {
-			return s.errorf(s.pos, "unexpected end of the event inside an array")
+		pos = skipWS(src, pos)
+		if pos >= len(src) {
+			s.pos = pos
+			return s.errorf(pos, "unexpected end of the event inside an array")
 		}
-		switch s.src[s.pos] {
+		switch src[pos] {
 		case ',':
-			s.pos++
+			pos = skipWS(src, pos+1)
 		case ']':
-			s.pos++
+			s.pos = pos + 1
 			s.trail = s.trail[:top]
 			s.depth--
 			return nil
 		default:
-			return s.errorf(s.pos, "invalid character %s after an array element", quoteChar(s.src[s.pos:]))
+			s.pos = pos
+			return s.errorf(pos, "invalid character %s after an array element", quoteChar(src[pos:]))
 		}
 	}
+}
+
+// skipWS returns the offset of the first byte at or after src[i] that is
+// not white space.
+func skipWS(src []byte, i int) int {
+	for i < len(src) && wsTab[src[i]] {
+		i++
+	}
+	return i
+}
+
+// numberAt scans the number at src[pos] at the path of n, which has an
+// index, and returns the offset after it.
+func (s *scanner) numberAt(n *pnode, pos int) (int, error) {
+	v := &s.cur
+	end, err := s.readNumber(s.src, pos, &v.dec)
+	if err != nil {
+		return end, err
+	}
+	v.kind, v.numSt, v.ipState = vNumber, numUnparsed, 0
+	v.str = s.src[pos:end]
+	v.raw = v.str
+	s.onValue(n, v)
+	return end, nil
 }
 
 // skipValue validates and skips any value.
@@ -763,119 +801,121 @@ func (s *scanner) skipNumber() error {
 // number validates the number at s.pos, moves past it and reads it into
 // v.dec (as parseDecimal does).
 func (s *scanner) number(v *value) error {
-	src := s.src
-	i := s.pos
-	d := &v.dec
+	end, err := s.readNumber(s.src, s.pos, &v.dec)
+	if err != nil {
+		return err
+	}
+	s.pos = end
+	return nil
+}
+
+// readNumber validates the number at src[i:], reads it into d (as
+// parseDecimal does) and returns the offset after it.
+func (s *scanner) readNumber(src []byte, i int, d *decimal) (int, error) {
+	d.neg = false
 	if src[i] == '-' {
 		d.neg = true
 		i++
 	}
-	if i >= len(src) || src[i] < '0' || src[i] > '9' {
-		return s.errorf(i, "invalid number: expecting a digit")
+	if i >= len(src) || src[i]-'0' > 9 {
+		return i, s.errorf(i, "invalid number: expecting a digit")
 	}
+	is := i
 	if src[i] == '0' {
 		i++
 	} else {
-		i = d.digits(src, i, false)
+		i = skipDigits(src, i+1)
 	}
+	ie, fs, fe := i, i, i
 	if i < len(src) && src[i] == '.' {
 		i++
-		if i >= len(src) || src[i] < '0' || src[i] > '9' {
-			return s.errorf(i, "invalid number: expecting a digit after the decimal point")
+		if i >= len(src) || src[i]-'0' > 9 {
+			return i, s.errorf(i, "invalid number: expecting a digit after the decimal point")
 		}
-		if d.nd == 0 {
-			for i < len(src) && src[i] == '0' {
-				d.exp--
-				i++
+		fs = i
+		i = skipDigits(src, i+1)
+		fe = i
+	}
+	if i >= len(src) || src[i]|0x20 != 'e' {
+		// The usual shape: no exponent, a first digit that is not 0
+		// and a last one that is not 0.
+		if src[is] != '0' && src[i-1] != '0' {
+			d.nd = ie - is + fe - fs
+			if d.nd > 17 {
+				d.mant, d.exp = 0, 0
+				return i, nil
 			}
-		}
-		i = d.digits(src, i, true)
-	}
-	if i < len(src) && (src[i] == 'e' || src[i] == 'E') {
-		i++
-		eneg := false
-		if i < len(src) && (src[i] == '+' || src[i] == '-') {
-			eneg = src[i] == '-'
-			i++
-		}
-		if i >= len(src) || src[i] < '0' || src[i] > '9' {
-			return s.errorf(i, "invalid number: expecting a digit in the exponent")
-		}
-		e := 0
-		for ; i < len(src) && src[i] >= '0' && src[i] <= '9'; i++ {
-			if e < 1e8 {
-				e = e*10 + int(src[i]-'0')
+			m := digitsValue(src, is, ie)
+			if fe > fs {
+				m = m*pow10u64[fe-fs] + digitsValue(src, fs, fe)
 			}
+			d.mant, d.exp = m, fs-fe
+			return i, nil
 		}
-		if eneg {
-			e = -e
-		}
-		d.exp += e
+		d.setDigits(src, is, ie, fs, fe, 0)
+		return i, nil
 	}
-	for d.mant != 0 && d.mant%10 == 0 {
-		d.mant /= 10
-		d.exp++
-		d.nd--
+	j := i + 1
+	if j < len(src) && (src[j] == '+' || src[j] == '-') {
+		j++
 	}
-	v.decOK = true
-	s.pos = i
-	return nil
+	if j >= len(src) || src[j]-'0' > 9 {
+		return j, s.errorf(j, "invalid number: expecting a digit in the exponent")
+	}
+	e := parseExp(src, i+1)
+	for j < len(src) && src[j]-'0' < 10 {
+		j++
+	}
+	d.setDigits(src, is, ie, fs, fe, e)
+	return j, nil
 }
 
-// digits reads the run of digits at src[i:] into d (after its first
-// significant digit, or at the start of the integer part) and returns the
-// offset after it. Fraction digits lower the exponent.
-func (d *decimal) digits(src []byte, i int, frac bool) int {
+// skipDigits returns the offset of the first byte at or after src[i] that
+// is not a digit.
+func skipDigits(src []byte, i int) int {
 	for i+8 <= len(src) {
-		w := binary.LittleEndian.Uint64(src[i:])
-		// A byte is a digit when its high nibble is 3 and adding 6 keeps
-		// it so; a carry out of a non-digit byte only disturbs the bytes
-		// after it.
-		m := (w&0xF0F0F0F0F0F0F0F0 ^ 0x3030303030303030) | ((w+0x0606060606060606)&0xF0F0F0F0F0F0F0F0 ^ 0x3030303030303030)
-		r := 8
-		if m != 0 {
-			r = bits.TrailingZeros64(m) / 8
+		if m := nonDigits(binary.LittleEndian.Uint64(src[i:])); m != 0 {
+			return i + bits.TrailingZeros64(m)/8
 		}
-		if r == 0 {
-			return i
-		}
-		if d.nd+r > 19 {
-			break
-		}
-		if r < 8 {
-			// Move the r digits to the top and pad with '0's.
-			sh := uint(8 * (8 - r))
-			w = w<<sh | 0x3030303030303030&(1<<sh-1)
-		}
-		d.mant = d.mant*pow10u[r] + eightDigits(w)
-		d.nd += r
-		if frac {
-			d.exp -= r
-		}
-		i += r
-		if r < 8 {
-			return i
-		}
+		i += 8
 	}
-	for ; i < len(src) && src[i] >= '0' && src[i] <= '9'; i++ {
-		switch {
-		case d.nd < 19:
-			d.mant = d.mant*10 + uint64(src[i]-'0')
-			d.nd++
-			if frac {
-				d.exp--
-			}
-		case frac:
-			d.over = d.over || src[i] != '0'
-		default:
-			d.exp++
-			d.over = d.over || src[i] != '0'
-		}
+	for i < len(src) && src[i]-'0' < 10 {
+		i++
 	}
 	return i
 }
 
-var pow10u = [...]uint64{1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000}
+// nonDigits returns a word in which the high nibble of each byte of w (8
+// bytes of text, the first in the lowest byte) is non-zero when that byte
+// is not an ASCII digit; bytes after the first such byte may be wrong.
+func nonDigits(w uint64) uint64 {
+	// A byte is a digit when its high nibble is 3 and adding 6 keeps it
+	// so; a carry out of a non-digit byte only disturbs the bytes after it.
+	return (w&0xF0F0F0F0F0F0F0F0 ^ 0x3030303030303030) | ((w+0x0606060606060606)&0xF0F0F0F0F0F0F0F0 ^ 0x3030303030303030)
+}
+
+// digitsValue returns the value of the digits s[i:end] (at most 19).
+func digitsValue(s []byte, i, end int) uint64 {
+	var m uint64
+	for end-i >= 8 {
+		m = m*1e8 + eightDigits(binary.LittleEndian.Uint64(s[i:]))
+		i += 8
+	}
+	r := end - i
+	if r == 0 {
+		return m
+	}
+	if i+8 <= len(s) {
+		// Move the r digits to the top and pad with '0's.
+		sh := uint(8 * (8 - r))
+		w := binary.LittleEndian.Uint64(s[i:])<<sh | 0x3030303030303030&(1<<sh-1)
+		return m*pow10u64[r] + eightDigits(w)
+	}
+	for ; i < end; i++ {
+		m = m*10 + uint64(s[i]-'0')
+	}
+	return m
+}
 
 // eightDigits returns the value of the eight ASCII digits in w (the first
 // digit in the lowest byte).
@@ -1017,28 +1057,36 @@ func (s *scanner) lookupString(ix *pathIndex, v *value) {
 	}
 }
 
-// lookupRanges tests the numeric conditions rs on the number v.
-func (s *scanner) lookupRanges(rs []slowRef, v *value) {
+// lookupRanges tests the numeric conditions rs on the number v. It works
+// on the approximate key as long as that decides, and makes the key exact
+// (and checks that the number is comparable) only for a range that may
+// hold the number and whose leaf is not hit yet.
+func (s *scanner) lookupRanges(rs []rangeRef, v *value) {
 	k, st := v.numApproxKey()
 	if st == numNot {
 		return
 	}
 	for i := range rs {
 		r := &rs[i]
-		if s.leafStamp[r.l.id] == s.gen {
-			continue
-		}
-		c := r.c
 		if st == numApprox {
-			if (c.loSet && k < c.lo && !near(k, c.lo)) || (c.hiSet && k > c.hi && !near(k, c.hi)) {
+			if (k < r.lo && r.lo-k > numSlack) || (k > r.hi && k-r.hi > numSlack) || s.leafStamp[r.l.id] == s.gen {
 				continue // out of range, however the number rounds
 			}
-		} else if (c.loSet && (k < c.lo || (c.loOpen && k == c.lo))) || (c.hiSet && (k > c.hi || (c.hiOpen && k == c.hi))) {
+			if k, st = v.numExactKey(); st == numNot {
+				return
+			}
+		}
+		if k < r.lo || k > r.hi || s.leafStamp[r.l.id] == s.gen {
 			continue
 		}
-		if c.match(v) {
-			s.hit(r.l)
+		if st == numCheck {
+			ok := false
+			if k, ok = v.numKey(); !ok {
+				return
+			}
+			st = numExact
 		}
+		s.hit(r.l)
 	}
 }
 
