@@ -162,17 +162,6 @@ func (d *decimal) setDigits(s []byte, is, ie, fs, fe, e int) {
 	}
 }
 
-// numParse returns the nearest float64 to the JSON number text s and how it
-// compares: numExact, numNot or numCheck.
-func numParse(s []byte) (float64, numStatus) {
-	var v value
-	v.str = s
-	v.dec = parseDecimal(s)
-	v.classify()
-	v.nearest()
-	return v.numF, v.numSt
-}
-
 // classify sets v.numF and v.numSt from v.dec, cheaply: numExact, numNot,
 // numApprox (16 or 17 digits of ordinary magnitude) or, for the rare rest,
 // numCheck (with the nearest double from strconv).

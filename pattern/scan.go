@@ -223,14 +223,6 @@ func (s *scanner) document() error {
 	return nil
 }
 
-// peek returns the byte at s.pos, or 0 at the end.
-func (s *scanner) peek() byte {
-	if s.pos < len(s.src) {
-		return s.src[s.pos]
-	}
-	return 0
-}
-
 var wsTab = [256]bool{' ': true, '\t': true, '\n': true, '\r': true}
 
 func (s *scanner) ws() {
