@@ -309,26 +309,31 @@ func buildSingle(p *Pattern) (*snapshot, *patEntry) {
 }
 
 // anchorOf returns the index of the byte of name that is probably rarest in
-// JSON text: digits, white space and punctuation are common, lower-case
-// letters less so, upper-case letters and other bytes least.
+// JSON text: digits, white space and punctuation are common, then letters
+// by their frequency in English text (lower case more common than upper
+// case), and other bytes are rare.
 func anchorOf(name string) int {
 	best, bestRank := 0, 1000
 	for i := 0; i < len(name); i++ {
 		c := name[i]
-		r := 5
+		r := 1
 		switch {
 		case c >= '0' && c <= '9', strings.IndexByte(" \t\n\r\",:.-[]{}", c) >= 0:
-			r = 100
-		case strings.IndexByte("etaoinsrhl", c) >= 0:
-			r = 30
+			r = 200
 		case c >= 'a' && c <= 'z':
-			r = 20
+			r = 100 + letterRank(c-'a')
 		case c >= 'A' && c <= 'Z':
-			r = 10
+			r = 50 + letterRank(c-'A')
 		}
 		if r < bestRank {
 			best, bestRank = i, r
 		}
 	}
 	return best
+}
+
+// letterRank ranks letter l (0 for a) by frequency, most frequent highest.
+func letterRank(l byte) int {
+	const byFreq = "zqxjkvbpygfwmucldrhsnioate" // rarest first
+	return strings.IndexByte(byFreq, 'a'+l)
 }

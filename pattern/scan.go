@@ -625,7 +625,10 @@ func (s *scanner) array(n *pnode) error {
 // skipWS returns the offset of the first byte at or after src[i] that is
 // not white space.
 func skipWS(src []byte, i int) int {
-	for i < len(src) && wsTab[src[i]] {
+	for i < len(src) {
+		if c := src[i]; c > ' ' || !wsTab[c] {
+			break
+		}
 		i++
 	}
 	return i
@@ -642,7 +645,7 @@ func (s *scanner) numberAt(n *pnode, pos int) (int, error) {
 	v.kind, v.numSt, v.ipState = vNumber, numUnparsed, 0
 	v.str = s.src[pos:end]
 	v.raw = v.str
-	s.onValue(n, v)
+	s.onNumber(n, v)
 	return end, nil
 }
 
@@ -928,39 +931,15 @@ func (s *scanner) literal(word string) error {
 // onValue records the value v at the path of n and looks it up in the
 // path's index.
 func (s *scanner) onValue(n *pnode, v *value) {
+	if v.kind == vNumber {
+		s.onNumber(n, v)
+		return
+	}
 	ix := n.idx
-	pid := n.pathID
-	s.pathStamp[pid] = s.gen
-	if len(s.trail) > 0 {
-		s.pathArr[pid] = s.gen
-	}
-	if s.recordAll || ix.multi > 0 {
-		ts := int32(len(s.trails))
-		s.trails = append(s.trails, s.trail...)
-		s.recs = append(s.recs, flatValue{pid: pid, val: *v, trailStart: ts, trailEnd: int32(len(s.trails))})
-	}
+	s.stampPath(n, v)
 	switch v.kind {
 	case vString:
 		s.lookupString(ix, v)
-	case vNumber:
-		if len(ix.ranges) > 0 {
-			s.lookupRanges(ix.ranges, v)
-		}
-		if ix.numTxt.n > 0 {
-			if ls, ok := ix.numTxt.get(v.str); ok {
-				s.hitList(ls)
-			}
-		}
-		if ix.nums.n > 0 {
-			if k, st := v.numExactKey(); st != numNot {
-				kb := [8]byte{byte(k >> 56), byte(k >> 48), byte(k >> 40), byte(k >> 32), byte(k >> 24), byte(k >> 16), byte(k >> 8), byte(k)}
-				if ls, ok := ix.nums.get(kb[:]); ok {
-					if _, ok := v.numKey(); ok {
-						s.hitList(ls)
-					}
-				}
-			}
-		}
 	case vTrue:
 		s.hitList(ix.lits[0])
 	case vFalse:
@@ -969,6 +948,56 @@ func (s *scanner) onValue(n *pnode, v *value) {
 		s.hitList(ix.lits[2])
 	}
 	s.hitList(ix.any)
+	s.lookupSlow(ix, v)
+}
+
+// stampPath notes that the path of n has the value v, and records v if
+// some alternative needs the exact search (or for Explain).
+func (s *scanner) stampPath(n *pnode, v *value) {
+	pid := n.pathID
+	s.pathStamp[pid] = s.gen
+	if len(s.trail) > 0 {
+		s.pathArr[pid] = s.gen
+	}
+	if s.recordAll || n.idx.multi > 0 {
+		ts := int32(len(s.trails))
+		s.trails = append(s.trails, s.trail...)
+		s.recs = append(s.recs, flatValue{pid: pid, val: *v, trailStart: ts, trailEnd: int32(len(s.trails))})
+	}
+}
+
+// onNumber is onValue for a number.
+func (s *scanner) onNumber(n *pnode, v *value) {
+	ix := n.idx
+	s.stampPath(n, v)
+	if len(ix.ranges) > 0 && v.dec.nd < 18 {
+		s.lookupRanges(ix.ranges, v)
+	}
+	if ix.numTxt.n > 0 {
+		if ls, ok := ix.numTxt.get(v.str); ok {
+			s.hitList(ls)
+		}
+	}
+	if ix.nums.n > 0 {
+		if k, st := v.numExactKey(); st != numNot {
+			kb := [8]byte{byte(k >> 56), byte(k >> 48), byte(k >> 40), byte(k >> 32), byte(k >> 24), byte(k >> 16), byte(k >> 8), byte(k)}
+			if ls, ok := ix.nums.get(kb[:]); ok {
+				if _, ok := v.numKey(); ok {
+					s.hitList(ls)
+				}
+			}
+		}
+	}
+	if len(ix.any) > 0 {
+		s.hitList(ix.any)
+	}
+	if len(ix.slow) > 0 {
+		s.lookupSlow(ix, v)
+	}
+}
+
+// lookupSlow tests the conditions that are tested one by one.
+func (s *scanner) lookupSlow(ix *pathIndex, v *value) {
 	for i := range ix.slow {
 		r := &ix.slow[i]
 		if s.leafStamp[r.l.id] != s.gen && r.c.match(v) {
