@@ -67,7 +67,7 @@ type pnode struct {
 	anchor int        // the byte of name to look for first in an early-exit test
 	pathID int32      // -1 when no leaf names this path
 	idx    *pathIndex // the leaves on this path, nil when none
-	kids   hamt[*pnode]
+	kids   pmap[*pnode]
 }
 
 // snapshot is an immutable set of patterns.

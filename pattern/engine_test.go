@@ -376,25 +376,34 @@ func TestMatcherLeavesNoTrace(t *testing.T) {
 	}
 }
 
-// TestHamt checks the persistent map against a Go map through inserts,
-// updates and deletes, including full-hash collisions of the list nodes.
-func TestHamt(t *testing.T) {
-	var h hamt[int]
+// TestPmap checks the persistent map against a Go map through inserts,
+// updates and deletes, keeping old versions, which must not change, and
+// checks that it grows into a directory of segments and shrinks back.
+func TestPmap(t *testing.T) {
+	var h pmap[int]
 	ref := map[string]int{}
-	versions := []hamt[int]{}
+	versions := []pmap[int]{}
 	refs := []map[string]int{}
 	r := uint64(7)
-	for i := 0; i < 20000; i++ {
+	maxSegs := 0
+	for i := 0; i < 40000; i++ {
 		r = r*6364136223846793005 + 1442695040888963407
 		k := fmt.Sprint(r % 3000)
-		if r>>40%3 == 0 {
+		// Mostly inserts for 20,000 steps, then mostly deletes.
+		if del := r>>40%4 == 0; (i < 20000) == del {
 			h = h.del(k)
 			delete(ref, k)
 		} else {
 			h = h.set(k, i)
 			ref[k] = i
 		}
-		if i%4000 == 0 {
+		if h.dir != nil {
+			maxSegs = max(maxSegs, len(h.dir.segs))
+		}
+		if i == 39999 && (h.len() > pmapSmall) != (h.dir != nil) {
+			t.Fatalf("%d keys left in a directory of %d segments", h.len(), len(h.dir.segs))
+		}
+		if i%4000 == 0 || i == 20000 {
 			versions = append(versions, h)
 			c := map[string]int{}
 			for k, v := range ref {
@@ -408,6 +417,7 @@ func TestHamt(t *testing.T) {
 	}
 	versions = append(versions, h)
 	refs = append(refs, ref)
+	t.Logf("%d keys at most in %d segments, %d left", len(refs[5]), maxSegs, h.len())
 	for vi, v := range versions {
 		n := 0
 		v.each(func(k string, x int) {
@@ -432,22 +442,10 @@ func TestHamt(t *testing.T) {
 	for k := range ref {
 		h = h.del(k)
 	}
-	if h.len() != 0 || h.root != nil || h.small != nil {
+	if h.len() != 0 || h.dir != nil || h.small != nil {
 		t.Fatalf("not empty: %+v", h)
 	}
-	// Full collisions: list nodes at the bottom.
-	var n *hnode[int]
-	for i := 0; i < 5; i++ {
-		n, _ = n.set(42, hamtMaxShift, fmt.Sprint("c", i), i)
-	}
-	for i := 0; i < 5; i++ {
-		n2, found := n.del(42, hamtMaxShift, fmt.Sprint("c", i))
-		if !found || (n2 == nil) != (i == 4) {
-			t.Fatalf("delete c%d: found %v", i, found)
-		}
-		n = n2
-	}
-	if n != nil {
-		t.Fatal("collision node not emptied")
+	if maxSegs < 16 {
+		t.Fatalf("the directory grew to %d segments only", maxSegs)
 	}
 }

@@ -25,14 +25,14 @@ import "math"
 // did not change.
 
 type pathIndex struct {
-	strs   hamt[[]*leaf]
-	ips    hamt[[]*leaf]
-	nums   hamt[[]*leaf] // by the 8-byte key of comparable numbers
-	numTxt hamt[[]*leaf] // other numbers, by text
+	strs   pmap[[]*leaf]
+	ips    pmap[[]*leaf]
+	nums   pmap[[]*leaf] // by the 8-byte key of comparable numbers
+	numTxt pmap[[]*leaf] // other numbers, by text
 	lits   [3][]*leaf    // true, false, null
 	pre    affixIndex[[]*leaf]
 	suf    affixIndex[[]*leaf]
-	eic    hamt[[]*leaf] // ASCII-lowered operands
+	eic    pmap[[]*leaf] // ASCII-lowered operands
 	peic   affixIndex[[]*leaf]
 	seic   affixIndex[[]*leaf]
 	wpre   affixIndex[[]wildRef]
@@ -106,7 +106,7 @@ type slowRef struct {
 // affixIndex maps operands to values and keeps the distinct operand
 // lengths, ascending, with the number of operands of each length.
 type affixIndex[V any] struct {
-	m    hamt[V]
+	m    pmap[V]
 	lens []lenCount
 }
 
@@ -154,7 +154,7 @@ func lensAdd(ls []lenCount, n, d int) []lenCount {
 	return out
 }
 
-func updateHamt[V any](t hamt[V], key string, fn func(V, bool) (V, bool)) hamt[V] {
+func updatePmap[V any](t pmap[V], key string, fn func(V, bool) (V, bool)) pmap[V] {
 	old, had := t.getString(key)
 	nv, keep := fn(old, had)
 	switch {
@@ -263,14 +263,14 @@ func (ix *pathIndex) with(l *leaf, add bool) *pathIndex {
 		c := &l.f.conds[i]
 		switch c.kind {
 		case condString:
-			n.strs = updateHamt(n.strs, c.str, leafList(l, add, e))
+			n.strs = updatePmap(n.strs, c.str, leafList(l, add, e))
 		case condIP:
-			n.ips = updateHamt(n.ips, ipKey(c.ip.lo), leafList(l, add, e))
+			n.ips = updatePmap(n.ips, ipKey(c.ip.lo), leafList(l, add, e))
 		case condNumber:
 			if c.numOK {
-				n.nums = updateHamt(n.nums, numKeyString(c.num), leafList(l, add, e))
+				n.nums = updatePmap(n.nums, numKeyString(c.num), leafList(l, add, e))
 			} else {
-				n.numTxt = updateHamt(n.numTxt, c.str, leafList(l, add, e))
+				n.numTxt = updatePmap(n.numTxt, c.str, leafList(l, add, e))
 			}
 		case condTrue:
 			n.lits[0] = listWith(n.lits[0], l, add, e)
@@ -287,7 +287,7 @@ func (ix *pathIndex) with(l *leaf, add bool) *pathIndex {
 				n.slow = slowWith(n.slow, l, c, add, e)
 				continue
 			}
-			n.eic = updateHamt(n.eic, lowerASCII(c.str), leafList(l, add, e))
+			n.eic = updatePmap(n.eic, lowerASCII(c.str), leafList(l, add, e))
 		case condPrefixIgnoreCase:
 			if !isASCII(c.str) {
 				n.slow = slowWith(n.slow, l, c, add, e)

@@ -33,7 +33,7 @@ import (
 // of them. The test is a handful of substring searches, far cheaper than
 // reading the rest; it is tried only where a search set of at most
 // maxStopNames names suffices, and not again before the scanner has passed
-// the occurrence that made the last try fail. The unread rest is not
+// the occurrences that made the last try fail. The unread rest is not
 // validated.
 
 // arrayPos says that a value lies in element idx of array arr (arrays are
@@ -315,7 +315,7 @@ func (s *scanner) object(n *pnode) error {
 		return nil
 	}
 	names := n.kids.len()
-	if n.kids.root != nil {
+	if n.kids.dir != nil {
 		names = bigNode
 	}
 	s.open = append(s.open, n)
@@ -415,13 +415,17 @@ func (s *scanner) tryStop() bool {
 		s.nextTry = len(s.src) + 1
 		return false
 	}
+	// Every try fails until the scanner has passed the last of the next
+	// occurrences of the names.
+	last := -1
 	for i := len(s.open) - 1; i >= 0; i-- {
 		for _, e := range s.open[i].kids.small {
-			if o := s.occurrence(e.key, e.val.anchor); o >= 0 {
-				s.nextTry = o + 1
-				return false
-			}
+			last = max(last, s.occurrence(e.key, e.val.anchor))
 		}
+	}
+	if last >= 0 {
+		s.nextTry = last + 1
+		return false
 	}
 	e := len(s.src) - 1
 	for e >= 0 && wsTab[s.src[e]] {
