@@ -31,23 +31,28 @@ const (
 )
 
 // cond is one compiled match condition. Which fields are set depends on
-// kind.
+// kind; what only some kinds need sits behind pointers, to keep the
+// struct small (a Matcher holds one per condition of every pattern).
 type cond struct {
 	kind           condKind
-	str            string      // string operand
-	strs           []string    // anything-but string operands
-	nums           []uint64    // anything-but number keys
-	num            uint64      // condNumber key
-	numOK          bool        // condNumber is comparable
-	fold           *foldString // ignore-case operand
-	folds          []*foldString
-	glob           *wildcard
-	globs          []*wildcard
-	ip             ipRange // condIP, condCIDR
-	lo, hi         uint64  // condNumeric bounds (keys)
+	numOK          bool // condNumber is comparable
 	loSet, hiSet   bool
 	loOpen, hiOpen bool
-	src            string // the condition as written, compacted JSON
+	str            string      // string operand
+	num            uint64      // condNumber key
+	lo, hi         uint64      // condNumeric bounds (keys)
+	fold           *foldString // ignore-case operand
+	glob           *wildcard
+	ip             *ipRange // condIP, condCIDR
+	*condLists              // anything-but operands
+}
+
+// condLists holds the operands of anything-but.
+type condLists struct {
+	strs  []string // string operands
+	nums  []uint64 // number keys
+	folds []*foldString
+	globs []*wildcard
 }
 
 // valueKind is the JSON type of an event value.

@@ -25,7 +25,20 @@ import "math"
 // did not change.
 
 type pathIndex struct {
-	strs   pmap[[]*leaf]
+	strs        pmap[[]*leaf]
+	any         []*leaf
+	ranges      []rangeRef // numeric conditions
+	slow        []slowRef
+	*indexExtra // the other indexes; nil when they are all empty
+
+	leaves  int // leaves on this path
+	multi   int // leaves that belong to an alternative with other fields
+	entries int // index entries, for statistics
+}
+
+// indexExtra holds the indexes that most paths do not need, so that
+// updating the others copies less.
+type indexExtra struct {
 	ips    pmap[[]*leaf]
 	nums   pmap[[]*leaf] // by the 8-byte key of comparable numbers
 	numTxt pmap[[]*leaf] // other numbers, by text
@@ -37,13 +50,12 @@ type pathIndex struct {
 	seic   affixIndex[[]*leaf]
 	wpre   affixIndex[[]wildRef]
 	wsuf   affixIndex[[]wildRef]
-	any    []*leaf
-	ranges []rangeRef // numeric conditions
-	slow   []slowRef
+}
 
-	leaves  int // leaves on this path
-	multi   int // leaves that belong to an alternative with other fields
-	entries int // index entries, for statistics
+func (x *indexExtra) empty() bool {
+	return x.ips.n == 0 && x.nums.n == 0 && x.numTxt.n == 0 && x.lits[0] == nil && x.lits[1] == nil &&
+		x.lits[2] == nil && x.pre.m.n == 0 && x.suf.m.n == 0 && x.eic.n == 0 && x.peic.m.n == 0 &&
+		x.seic.m.n == 0 && x.wpre.m.n == 0 && x.wsuf.m.n == 0
 }
 
 // wildRef is a wildcard condition of a leaf.
@@ -259,8 +271,20 @@ func (ix *pathIndex) with(l *leaf, add bool) *pathIndex {
 		*n = *ix
 	}
 	e := &n.entries
+	copied := false
 	for i := range l.f.conds {
 		c := &l.f.conds[i]
+		switch c.kind {
+		case condString, condExists, condNumeric:
+		default:
+			if !copied {
+				x := &indexExtra{}
+				if n.indexExtra != nil {
+					*x = *n.indexExtra
+				}
+				n.indexExtra, copied = x, true
+			}
+		}
 		switch c.kind {
 		case condString:
 			n.strs = updatePmap(n.strs, c.str, leafList(l, add, e))
@@ -317,6 +341,9 @@ func (ix *pathIndex) with(l *leaf, add bool) *pathIndex {
 		default:
 			n.slow = slowWith(n.slow, l, c, add, e)
 		}
+	}
+	if n.indexExtra != nil && n.indexExtra.empty() {
+		n.indexExtra = nil
 	}
 	d := 1
 	if !add {

@@ -95,7 +95,6 @@ type field struct {
 	conds  []cond
 	absent bool   // {"exists": false} is among the conditions
 	src    string // the leaf array as written, compacted
-	jpath  string // JSON path of the leaf array in the pattern
 	off    int    // byte offset of the leaf array in the pattern
 }
 

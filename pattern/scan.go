@@ -944,12 +944,10 @@ func (s *scanner) onValue(n *pnode, v *value) {
 	switch v.kind {
 	case vString:
 		s.lookupString(ix, v)
-	case vTrue:
-		s.hitList(ix.lits[0])
-	case vFalse:
-		s.hitList(ix.lits[1])
-	case vNull:
-		s.hitList(ix.lits[2])
+	case vTrue, vFalse, vNull:
+		if ix.indexExtra != nil {
+			s.hitList(ix.lits[v.kind-vTrue])
+		}
 	}
 	s.hitList(ix.any)
 	s.lookupSlow(ix, v)
@@ -977,6 +975,19 @@ func (s *scanner) onNumber(n *pnode, v *value) {
 	if len(ix.ranges) > 0 && v.dec.nd < 18 {
 		s.lookupRanges(ix.ranges, v)
 	}
+	if ix.indexExtra != nil {
+		s.lookupNumber(ix.indexExtra, v)
+	}
+	if len(ix.any) > 0 {
+		s.hitList(ix.any)
+	}
+	if len(ix.slow) > 0 {
+		s.lookupSlow(ix, v)
+	}
+}
+
+// lookupNumber looks the number v up in the maps of numbers.
+func (s *scanner) lookupNumber(ix *indexExtra, v *value) {
 	if ix.numTxt.n > 0 {
 		if ls, ok := ix.numTxt.get(v.str); ok {
 			s.hitList(ls)
@@ -991,12 +1002,6 @@ func (s *scanner) onNumber(n *pnode, v *value) {
 				}
 			}
 		}
-	}
-	if len(ix.any) > 0 {
-		s.hitList(ix.any)
-	}
-	if len(ix.slow) > 0 {
-		s.lookupSlow(ix, v)
 	}
 }
 
@@ -1017,6 +1022,14 @@ func (s *scanner) lookupString(ix *pathIndex, v *value) {
 			s.hitList(ls)
 		}
 	}
+	if ix.indexExtra != nil {
+		s.lookupExtra(ix.indexExtra, v)
+	}
+}
+
+// lookupExtra looks the string v up in the indexes of indexExtra.
+func (s *scanner) lookupExtra(ix *indexExtra, v *value) {
+	str := v.str
 	if ix.ips.n > 0 {
 		if a, ok := v.ipAddr(); ok {
 			if ls, ok := ix.ips.get(a.b[:a.n]); ok {
