@@ -72,6 +72,7 @@ type pnode struct {
 
 // snapshot is an immutable set of patterns.
 type snapshot struct {
+	order    *orderCache // the name order, once built (order.go)
 	root     *pnode
 	always   []*alt // alternatives without required leaves
 	patterns int
@@ -142,7 +143,7 @@ type builder struct {
 }
 
 func emptySnapshot() *snapshot {
-	return &snapshot{root: &pnode{pathID: -1}}
+	return &snapshot{order: &orderCache{}, root: &pnode{pathID: -1}}
 }
 
 // newEntry splits p into leaves and alternatives with fresh ids.
@@ -263,6 +264,7 @@ func (b *builder) apply(s *snapshot, pe *patEntry, add bool) *snapshot {
 	ns.stats.Alternatives += d * len(pe.alts)
 	ns.stats.Fields += d * len(pe.leaves)
 	ns.stats.Nodes = b.nodes
+	ns.order = &orderCache{}
 	ns.nLeaves, ns.nAlts, ns.nPats, ns.nPaths = b.leafIDs.n, b.altIDs.n, b.patIDs.n, b.pathIDs.n
 	return &ns
 }

@@ -449,3 +449,70 @@ func TestPmap(t *testing.T) {
 		t.Fatalf("the directory grew to %d segments only", maxSegs)
 	}
 }
+
+// TestMatcherNameOrder checks that Match returns names in ascending byte
+// order, both while it sorts them and once the snapshot's name order has
+// been built, and again after an update.
+func TestMatcherNameOrder(t *testing.T) {
+	m := NewMatcher()
+	above := map[string]int{} // name -> the pattern's lower bound
+	r := uint64(3)
+	for i := 0; i < 150; i++ {
+		r = r*6364136223846793005 + 1442695040888963407
+		// Names that share long prefixes, and some that are prefixes of
+		// others (and replace earlier patterns).
+		name := fmt.Sprintf("rule-%08d-%d", r%7, i)
+		if i%10 == 0 {
+			name = fmt.Sprintf("rule-%08d", r%7)
+		}
+		if m.Add(name, []byte(`{"a":[{"numeric":[">",`+fmt.Sprint(i%50)+`]}]}`)) != nil {
+			t.Fatal(name)
+		}
+		above[name] = i % 50
+	}
+	check := func(a float64) {
+		t.Helper()
+		var want []string
+		for name, lo := range above {
+			if a > float64(lo) {
+				want = append(want, name)
+			}
+		}
+		sort.Strings(want)
+		got, err := m.Match([]byte(fmt.Sprintf(`{"a":%v}`, a)), []string{"first"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(append([]string{"first"}, want...)) {
+			t.Fatalf("a=%v: got %v, want %v", a, got, want)
+		}
+	}
+	snap := m.snap.Load()
+	for i := 0; i < orderAfter+4*int(snap.nPats); i++ {
+		if i == 1 && snap.order.p.Load() != nil {
+			t.Fatal("the name order was built at once")
+		}
+		check(25.5)
+		check(3)
+		check(0)
+	}
+	if snap.order.p.Load() == nil {
+		t.Fatal("the name order was not built")
+	}
+	check(100)
+	// An update publishes a snapshot without the order; Match sorts
+	// until it builds the new one.
+	var gone string
+	for name := range above {
+		if gone == "" || name < gone {
+			gone = name
+		}
+	}
+	m.Delete(gone)
+	delete(above, gone)
+	if m.snap.Load().order.p.Load() != nil {
+		t.Fatal("a new snapshot has an order already")
+	}
+	check(100)
+	check(30)
+}

@@ -48,6 +48,13 @@ type occ struct {
 	at   int
 }
 
+// matchRef is a matching pattern and the first 8 bytes of its name, for
+// sorting.
+type matchRef struct {
+	key uint64
+	p   *patEntry
+}
+
 // flatValue is one recorded value.
 type flatValue struct {
 	pid        int32 // path id
@@ -97,7 +104,11 @@ type scanner struct {
 	pathArr   []uint32 // the path has a value inside an array
 	patStamp  []uint32
 	cands     []*alt
-	matched   []*patEntry
+	matched   []matchRef
+
+	// Name order (order.go).
+	rankBits  []uint64
+	rankWords []int32
 
 	// Search state (eval.go).
 	byPathBuilt bool
@@ -1184,7 +1195,7 @@ func (s *scanner) hit(l *leaf) {
 func (s *scanner) matchPattern(p *patEntry) {
 	if s.patStamp[p.id] != s.gen {
 		s.patStamp[p.id] = s.gen
-		s.matched = append(s.matched, p)
+		s.matched = append(s.matched, matchRef{p.key, p})
 	}
 }
 
