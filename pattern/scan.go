@@ -265,14 +265,57 @@ var strTab = func() (t [256]uint8) {
 	return t
 }()
 
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// zeroBytes returns a word with the high bit of the lowest zero byte of x
+// set (and perhaps of bytes above it; none below).
+func zeroBytes(x uint64) uint64 { return (x - ones) &^ x & highs }
+
+// strStops returns a word whose lowest set bit is in the first byte of w (8
+// bytes of text, the first in the lowest byte) that ends a plain run of a
+// JSON string: '"', '\\' or a control character.
+func strStops(w uint64) uint64 {
+	return zeroBytes(w^('"'*ones)) | zeroBytes(w^('\\'*ones)) | ((w - 0x20*ones) &^ w & highs)
+}
+
 // scanString validates the string whose quote is at s.pos and moves past
-// it. It returns the offset of its closing quote and its flags (chDot,
-// chHigh, chEsc).
-func (s *scanner) scanString() (int, uint8, error) {
+// it. It returns the offset of its closing quote and its flags (chHigh,
+// chEsc, and for a key chDot).
+func (s *scanner) scanString(key bool) (int, uint8, error) {
 	src := s.src
 	i := s.pos + 1
 	var flags uint8
 	for i < len(src) {
+		// Eight bytes at a time up to the next '"', '\\' or control
+		// character. Only keys need chDot.
+		var acc uint64 // the bytes read, ORed
+		for i+8 <= len(src) {
+			w := binary.LittleEndian.Uint64(src[i:])
+			if stop := strStops(w); stop != 0 {
+				n := uint(bits.TrailingZeros64(stop) / 8)
+				w &= 1<<(8*n) - 1
+				acc |= w
+				if key && zeroBytes(w^('.'*ones)) != 0 {
+					flags |= chDot
+				}
+				i += int(n)
+				break
+			}
+			acc |= w
+			if key && zeroBytes(w^('.'*ones)) != 0 {
+				flags |= chDot
+			}
+			i += 8
+		}
+		if acc&highs != 0 {
+			flags |= chHigh
+		}
+		if i >= len(src) {
+			break
+		}
 		t := strTab[src[i]]
 		if t&chStop == 0 {
 			flags |= t
@@ -343,7 +386,7 @@ func (s *scanner) object(n *pnode) error {
 			return s.errorf(s.pos, "invalid character %s looking for the beginning of an object key", quoteChar(s.src[s.pos:]))
 		}
 		kstart := s.pos + 1
-		kend, flags, err := s.scanString()
+		kend, flags, err := s.scanString(true)
 		if err != nil {
 			return err
 		}
@@ -536,7 +579,7 @@ func (s *scanner) scalar(n *pnode) error {
 	v.numSt, v.ipState = numUnparsed, 0
 	switch c := s.src[s.pos]; {
 	case c == '"':
-		end, flags, err := s.scanString()
+		end, flags, err := s.scanString(false)
 		if err != nil {
 			return err
 		}
@@ -671,7 +714,7 @@ func (s *scanner) skipValue() error {
 	}
 	switch c := s.src[s.pos]; {
 	case c == '"':
-		_, _, err := s.scanString()
+		_, _, err := s.scanString(false)
 		return err
 	case c == '{':
 		s.depth++
@@ -693,7 +736,7 @@ func (s *scanner) skipValue() error {
 				}
 				return s.errorf(s.pos, "invalid character %s looking for the beginning of an object key", quoteChar(s.src[s.pos:]))
 			}
-			if _, _, err := s.scanString(); err != nil {
+			if _, _, err := s.scanString(true); err != nil {
 				return err
 			}
 			s.ws()
