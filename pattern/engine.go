@@ -311,9 +311,9 @@ func buildSingle(p *Pattern) (*snapshot, *patEntry) {
 }
 
 // anchorOf returns the index of the byte of name that is probably rarest in
-// JSON text: digits, white space and punctuation are common, then letters
-// by their frequency in English text (lower case more common than upper
-// case), and other bytes are rare.
+// JSON text: digits, white space and punctuation are common, then '_'
+// (frequent in keys), then letters by their frequency in English text
+// (lower case more common than upper case), and other bytes are rare.
 func anchorOf(name string) int {
 	best, bestRank := 0, 1000
 	for i := 0; i < len(name); i++ {
@@ -322,6 +322,8 @@ func anchorOf(name string) int {
 		switch {
 		case c >= '0' && c <= '9', strings.IndexByte(" \t\n\r\",:.-[]{}", c) >= 0:
 			r = 200
+		case c == '_':
+			r = 150 // common in keys
 		case c >= 'a' && c <= 'z':
 			r = 100 + letterRank(c-'a')
 		case c >= 'A' && c <= 'Z':
