@@ -3,8 +3,10 @@ package pattern
 import (
 	"errors"
 	"fmt"
+	"math"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -515,4 +517,99 @@ func TestMatcherNameOrder(t *testing.T) {
 	}
 	check(100)
 	check(30)
+}
+
+// TestMatcherNumberArrays compares the Matcher with the reference on
+// numeric ranges over arrays of numbers near the bounds: 16- and
+// 17-digit numbers one or two doubles away from a bound, numbers with
+// more digits than a double holds, exponents, zeros and overflow, on
+// paths with ranges only (the short way of rangeNumberAt) and with other
+// conditions too.
+func TestMatcherNumberArrays(t *testing.T) {
+	r := uint64(11)
+	next := func(n int) int {
+		r = r*6364136223846793005 + 1442695040888963407
+		return int(r>>33) % n
+	}
+	bases := []float64{37.75, 37.753314871415085, -122.41600944012424, 0.1, 1e-3, 12345.678901234567, 3e15, 0}
+	number := func() string {
+		b := bases[next(len(bases))]
+		f := b
+		for k := next(5) - 2; k != 0; {
+			if k > 0 {
+				f, k = math.Nextafter(f, math.Inf(1)), k-1
+			} else {
+				f, k = math.Nextafter(f, math.Inf(-1)), k+1
+			}
+		}
+		switch next(9) {
+		case 0:
+			return strconv.FormatFloat(f, 'f', 15, 64) // often 17 or 18 digits
+		case 1:
+			return strconv.FormatFloat(f, 'e', 16, 64) // 17 digits, exponent
+		case 2:
+			if g := strconv.FormatFloat(f, 'g', -1, 64); strings.Contains(g, ".") && !strings.Contains(g, "e") {
+				return g + "1" // one digit too many
+			}
+			return strconv.FormatFloat(f, 'f', 20, 64)
+		case 3:
+			return []string{"0", "-0", "0.0", "1e400", "-5e-324", "300", "3e2", "1E0"}[next(8)]
+		default:
+			return strconv.FormatFloat(f, 'g', -1, 64) // comparable
+		}
+	}
+	bound := func() string { return strconv.FormatFloat(bases[next(len(bases))], 'g', -1, 64) }
+	array := func(depth int) string {
+		var sb strings.Builder
+		var rec func(d int)
+		rec = func(d int) {
+			sb.WriteString("[")
+			for i, n := 0, 1+next(4); i < n; i++ {
+				if i > 0 {
+					sb.WriteString(", ")
+				}
+				if d > 0 && next(3) == 0 {
+					rec(d - 1)
+				} else {
+					sb.WriteString(number())
+				}
+			}
+			sb.WriteString("]")
+		}
+		rec(depth)
+		return sb.String()
+	}
+	cases := 0
+	for i := 0; i < 1500; i++ {
+		var c matcherCase
+		for j, n := 0, 1+next(5); j < n; j++ {
+			var cond string
+			switch next(6) {
+			case 0:
+				cond = `{"numeric": [">", ` + bound() + `]}`
+			case 1:
+				cond = `{"numeric": ["<=", ` + bound() + `]}`
+			case 2:
+				lo, hi := bound(), bound()
+				if a, _ := strconv.ParseFloat(lo, 64); a >= func() float64 { b, _ := strconv.ParseFloat(hi, 64); return b }() {
+					continue
+				}
+				cond = `{"numeric": [">=", ` + lo + `, "<", ` + hi + `]}`
+			case 3:
+				cond = `{"numeric": ["=", ` + bound() + `]}`
+			case 4:
+				cond = bound() // an exact number: not only ranges any more
+			default:
+				cond = `{"exists": true}`
+			}
+			c.patterns = append(c.patterns, `{"g": {"c": [`+cond+`]}}`)
+		}
+		if len(c.patterns) == 0 {
+			continue
+		}
+		c.event = `{"g": {"c": ` + array(1+next(3)) + `}, "pad": "` + strings.Repeat("x", next(60)) + `"}`
+		checkMatcherCase(t, c)
+		cases++
+	}
+	t.Logf("%d cases agree with the reference", cases)
 }

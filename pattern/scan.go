@@ -638,7 +638,11 @@ func (s *scanner) array(n *pnode) error {
 	}
 	s.trail = append(s.trail, arrayPos{arr: id})
 	top := len(s.trail) - 1
-	nums := n.idx != nil
+	ix := n.idx
+	nums := ix != nil
+	// Numbers at a path with numeric ranges and nothing else take a
+	// shorter way.
+	onlyRanges := nums && !s.recordAll && ix.multi == 0 && ix.strs.n == 0 && ix.indexExtra == nil && len(ix.any) == 0 && len(ix.slow) == 0
 	for i := int32(0); ; i++ {
 		s.trail[top].idx = i
 		if pos >= len(src) {
@@ -647,7 +651,11 @@ func (s *scanner) array(n *pnode) error {
 		}
 		var err error
 		if c := src[pos]; nums && (c == '-' || c-'0' < 10) {
-			pos, err = s.numberAt(n, pos)
+			if onlyRanges {
+				pos, err = s.rangeNumberAt(n, pos)
+			} else {
+				pos, err = s.numberAt(n, pos)
+			}
 		} else {
 			s.pos = pos
 			if c == '[' {
@@ -690,6 +698,69 @@ func skipWS(src []byte, i int) int {
 		i++
 	}
 	return i
+}
+
+// rangeNumberAt is numberAt inside an array, for a path whose index has
+// only numeric ranges and whose values need not be recorded. It tests the
+// ranges on the number's digits, and builds the value (s.cur) only when
+// the exact key is needed.
+func (s *scanner) rangeNumberAt(n *pnode, pos int) (int, error) {
+	src := s.src
+	var d decimal
+	end, err := s.readNumber(src, pos, &d)
+	if err != nil {
+		return end, err
+	}
+	pid := n.pathID
+	s.pathStamp[pid] = s.gen
+	s.pathArr[pid] = s.gen
+	if d.nd >= 18 {
+		return end, nil // not comparable
+	}
+	rs := n.idx.ranges
+	var k uint64
+	approx := false
+	switch {
+	case d.nd == 0:
+		k = floatKey(0)
+	case d.exp >= -22 && d.exp <= 22:
+		f := float64(d.mant) // as classify does
+		if d.exp >= 0 {
+			f *= pow10tab[d.exp]
+		} else {
+			f /= pow10tab[-d.exp]
+		}
+		if d.neg {
+			f = -f
+		}
+		k, approx = floatKey(f), d.nd > 15
+	default:
+		s.lookupRanges(rs, s.numValue(src[pos:end], &d))
+		return end, nil
+	}
+	for i := range rs {
+		r := &rs[i]
+		if approx {
+			if (k < r.lo && r.lo-k > numSlack) || (k > r.hi && k-r.hi > numSlack) || s.leafStamp[r.l.id] == s.gen {
+				continue // out of range, however the number rounds
+			}
+			s.lookupRanges(rs, s.numValue(src[pos:end], &d))
+			return end, nil
+		}
+		if k >= r.lo && k <= r.hi && s.leafStamp[r.l.id] != s.gen {
+			s.hit(r.l)
+		}
+	}
+	return end, nil
+}
+
+// numValue returns s.cur set to the number text with digits d.
+func (s *scanner) numValue(text []byte, d *decimal) *value {
+	v := &s.cur
+	v.kind, v.numSt, v.ipState = vNumber, numUnparsed, 0
+	v.dec = *d
+	v.str, v.raw = text, text
+	return v
 }
 
 // numberAt scans the number at src[pos] at the path of n, which has an
