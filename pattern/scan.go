@@ -691,10 +691,16 @@ func (s *scanner) array(n *pnode) error {
 // skipWS returns the offset of the first byte at or after src[i] that is
 // not white space.
 func skipWS(src []byte, i int) int {
-	for i < len(src) {
-		if c := src[i]; c > ' ' || !wsTab[c] {
-			break
+	// Mostly no white space or a single space.
+	if i+1 < len(src) {
+		if src[i] > ' ' {
+			return i
 		}
+		if src[i] == ' ' && src[i+1] > ' ' {
+			return i + 1
+		}
+	}
+	for i < len(src) && wsTab[src[i]] {
 		i++
 	}
 	return i
