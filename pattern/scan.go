@@ -72,6 +72,9 @@ const (
 
 // scanner holds the reusable state for matching events.
 type scanner struct {
+	// The pads keep the fields that every match writes off the cache
+	// lines of neighbouring objects, such as another goroutine's scanner.
+	_         [64]byte
 	src       []byte
 	pos       int
 	snap      *snapshot
@@ -119,6 +122,7 @@ type scanner struct {
 	states      []searchState
 	ok          []bool
 	choice      []int32
+	_           [64]byte
 }
 
 var scannerPool = sync.Pool{New: func() any { return new(scanner) }}
