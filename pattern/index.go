@@ -17,12 +17,18 @@ import "math"
 //   - wildcards: by their literal head (or, for a leading star, their
 //     literal tail), then checked in full.
 //   - exists:true: a list, hit by every value.
-//   - anything-but (all forms), numeric ranges, cidr, ignore-case operands
-//     that are not ASCII, and wildcards with stars at both ends: a list,
-//     tested one by one (a leaf already satisfied is not tested again).
+//   - numeric ranges: a list of closed bounds on number keys, tested one by
+//     one on a key computed from the number's digits; the exact key, and
+//     whether the number is comparable at all, are worked out only for a
+//     range that may hold the number and whose leaf is not yet satisfied.
+//   - anything-but (all forms), cidr, ignore-case operands that are not
+//     ASCII, and wildcards with stars at both ends: a list, tested one by
+//     one (a leaf already satisfied is not tested again).
 //
-// A pathIndex is immutable; with returns an updated copy that shares what
-// did not change.
+// The maps are persistent (pmap.go). A pathIndex is immutable; with returns
+// an updated copy that shares what did not change. The maps that most
+// paths do not need sit behind one pointer (indexExtra), so that adding,
+// say, an exact string copies a small struct.
 
 type pathIndex struct {
 	strs        pmap[[]*leaf]
