@@ -568,9 +568,12 @@ func TestMatcherNumberArrays(t *testing.T) {
 				if i > 0 {
 					sb.WriteString(", ")
 				}
-				if d > 0 && next(3) == 0 {
+				switch {
+				case d > 0 && next(3) == 0:
 					rec(d - 1)
-				} else {
+				case next(12) == 0:
+					sb.WriteString([]string{`"37.75"`, `true`, `null`, `{"c": 38}`, `[]`, `{}`}[next(6)])
+				default:
 					sb.WriteString(number())
 				}
 			}
@@ -612,4 +615,27 @@ func TestMatcherNumberArrays(t *testing.T) {
 		cases++
 	}
 	t.Logf("%d cases agree with the reference", cases)
+}
+
+// TestRangeArrayErrors checks that arrays at a path with only numeric
+// ranges (scanned by rangeArray) report the same errors as other arrays.
+func TestRangeArrayErrors(t *testing.T) {
+	ranges := NewMatcher()
+	if err := ranges.Add("r", []byte(`{"a": [{"numeric": [">", 1]}]}`)); err != nil {
+		t.Fatal(err)
+	}
+	mixed := NewMatcher()
+	if err := mixed.Add("r", []byte(`{"a": [{"numeric": [">", 1]}, {"exists": true}]}`)); err != nil {
+		t.Fatal(err)
+	}
+	events := []string{`{"a": [1, ]}`, `{"a": [1 2]}`, `{"a": [[1, 2]`, `{"a": [1.]}`, `{"a": [-]}`, `{"a": [1e]}`,
+		`{"a": [01]}`, `{"a": [[[`, `{"a": [1, "x]}`, `{"a": [1, tru]}`, `{"a": [1, {"b": }]}`, `{"a": [`,
+		`{"a": [1, [2, [3, ] ]]}`, `{"a": [1, 2] ] }`, `{"a": [1, 2]]}`, `{"a":[` + strings.Repeat("[", maxDepth) + `]}`}
+	for _, ev := range events {
+		_, err1 := ranges.Match([]byte(ev), nil)
+		_, err2 := mixed.Match([]byte(ev), nil)
+		if err1 == nil || err2 == nil || err1.Error() != err2.Error() {
+			t.Errorf("%.40s: ranges only: %v; other conditions too: %v", ev, err1, err2)
+		}
+	}
 }

@@ -627,6 +627,10 @@ func (s *scanner) scalar(n *pnode) error {
 
 // array scans an array whose elements all sit at the path of n.
 func (s *scanner) array(n *pnode) error {
+	if ix := n.idx; ix != nil && n.kids.n == 0 && !s.recordAll && ix.multi == 0 && ix.strs.n == 0 &&
+		ix.indexExtra == nil && len(ix.any) == 0 && len(ix.slow) == 0 {
+		return s.rangeArray(n)
+	}
 	s.depth++
 	if s.depth > maxDepth {
 		return s.errorf(s.pos, "the event nests deeper than %d levels", maxDepth)
@@ -710,24 +714,92 @@ func skipWS(src []byte, i int) int {
 	return i
 }
 
-// rangeNumberAt is numberAt inside an array, for a path whose index has
-// only numeric ranges and whose values need not be recorded. It tests the
-// ranges on the number's digits, and builds the value (s.cur) only when
-// the exact key is needed.
-func (s *scanner) rangeNumberAt(n *pnode, pos int) (int, error) {
+// rangeArray scans the array at s.pos, and the arrays nested in it, at a
+// path whose index has only numeric ranges, whose values need not be
+// recorded and which no pattern path continues: array does the same, in
+// one loop and without keeping the array elements of the values. It tests
+// the ranges on the numbers' digits, and builds a value (s.cur) only when a
+// number's exact key is needed.
+func (s *scanner) rangeArray(n *pnode) error {
 	src := s.src
-	var d decimal
-	end, err := s.readNumber(src, pos, &d)
-	if err != nil {
-		return end, err
-	}
-	pid := n.pathID
-	s.pathStamp[pid] = s.gen
-	s.pathArr[pid] = s.gen
-	if d.nd >= 18 {
-		return end, nil // not comparable
-	}
+	pos := s.pos // at '['
+	base := s.depth
 	rs := n.idx.ranges
+	pid := n.pathID
+	var d decimal
+	var err error
+	var end int
+open:
+	s.depth++
+	if s.depth > maxDepth {
+		s.pos = pos
+		return s.errorf(pos, "the event nests deeper than %d levels", maxDepth)
+	}
+	s.narr++
+	pos = skipWS(src, pos+1)
+	if pos < len(src) && src[pos] == ']' {
+		pos++
+		goto closed
+	}
+elem:
+	if pos >= len(src) {
+		s.pos = pos
+		return s.errorf(pos, "unexpected end of the event, expecting a value")
+	}
+	switch c := src[pos]; {
+	case c == '[':
+		goto open
+	case c == '-' || c-'0' < 10:
+		if end, err = s.readNumber(src, pos, &d); err != nil {
+			return err
+		}
+		s.pathStamp[pid] = s.gen
+		s.pathArr[pid] = s.gen
+		if d.nd < 18 {
+			s.rangeNumber(rs, src[pos:end], &d)
+		}
+		pos = end
+	default:
+		if c != '{' {
+			// A string or literal: a value at the path, which matches no
+			// range.
+			s.pathStamp[pid] = s.gen
+			s.pathArr[pid] = s.gen
+		}
+		s.pos = pos
+		if err = s.skipValue(); err != nil {
+			return err
+		}
+		pos = s.pos
+	}
+next:
+	pos = skipWS(src, pos)
+	if pos >= len(src) {
+		s.pos = pos
+		return s.errorf(pos, "unexpected end of the event inside an array")
+	}
+	switch src[pos] {
+	case ',':
+		pos = skipWS(src, pos+1)
+		goto elem
+	case ']':
+		pos++
+		goto closed
+	}
+	s.pos = pos
+	return s.errorf(pos, "invalid character %s after an array element", quoteChar(src[pos:]))
+closed:
+	s.depth--
+	if s.depth > base {
+		goto next
+	}
+	s.pos = pos
+	return nil
+}
+
+// rangeNumber tests the numeric ranges rs on the number text with digits d
+// (fewer than 18).
+func (s *scanner) rangeNumber(rs []rangeRef, text []byte, d *decimal) {
 	var k uint64
 	approx := false
 	switch {
@@ -745,8 +817,8 @@ func (s *scanner) rangeNumberAt(n *pnode, pos int) (int, error) {
 		}
 		k, approx = floatKey(f), d.nd > 15
 	default:
-		s.lookupRanges(rs, s.numValue(src[pos:end], &d))
-		return end, nil
+		s.lookupRanges(rs, s.numValue(text, d))
+		return
 	}
 	for i := range rs {
 		r := &rs[i]
@@ -754,12 +826,29 @@ func (s *scanner) rangeNumberAt(n *pnode, pos int) (int, error) {
 			if (k < r.lo && r.lo-k > numSlack) || (k > r.hi && k-r.hi > numSlack) || s.leafStamp[r.l.id] == s.gen {
 				continue // out of range, however the number rounds
 			}
-			s.lookupRanges(rs, s.numValue(src[pos:end], &d))
-			return end, nil
+			s.lookupRanges(rs, s.numValue(text, d))
+			return
 		}
 		if k >= r.lo && k <= r.hi && s.leafStamp[r.l.id] != s.gen {
 			s.hit(r.l)
 		}
+	}
+}
+
+// rangeNumberAt is numberAt inside an array, for a path whose index has
+// only numeric ranges and whose values need not be recorded.
+func (s *scanner) rangeNumberAt(n *pnode, pos int) (int, error) {
+	src := s.src
+	var d decimal
+	end, err := s.readNumber(src, pos, &d)
+	if err != nil {
+		return end, err
+	}
+	pid := n.pathID
+	s.pathStamp[pid] = s.gen
+	s.pathArr[pid] = s.gen
+	if d.nd < 18 {
+		s.rangeNumber(n.idx.ranges, src[pos:end], &d)
 	}
 	return end, nil
 }
