@@ -572,7 +572,7 @@ func TestMatcherNumberArrays(t *testing.T) {
 				case d > 0 && next(3) == 0:
 					rec(d - 1)
 				case next(12) == 0:
-					sb.WriteString([]string{`"37.75"`, `true`, `null`, `{"c": 38}`, `[]`, `{}`}[next(6)])
+					sb.WriteString([]string{`"37.75"`, `true`, `null`, `{"c": 38}`, `[]`, `{}`, `{"x": "y"}`}[next(7)])
 				default:
 					sb.WriteString(number())
 				}
@@ -609,6 +609,10 @@ func TestMatcherNumberArrays(t *testing.T) {
 		}
 		if len(c.patterns) == 0 {
 			continue
+		}
+		if next(4) == 0 {
+			// A path below g.c: its arrays take the general way.
+			c.patterns = append(c.patterns, `{"g": {"c": {"x": ["y"]}}}`)
 		}
 		c.event = `{"g": {"c": ` + array(1+next(3)) + `}, "pad": "` + strings.Repeat("x", next(60)) + `"}`
 		checkMatcherCase(t, c)
