@@ -252,7 +252,7 @@ func (c *compiler) leaf(path string, open jsonscan.Token) (*field, error) {
 			if len(f.conds) == 0 && !f.absent {
 				return nil, c.errTok(open, "Empty arrays are not allowed")
 			}
-			f.src = compactJSON(c.src[open.Start:t.End])
+			f.end = t.End
 			for i := range f.conds {
 				if k := f.conds[i].kind; k == condWildcard || k == condAnythingButWildcard {
 					if c.jpaths == nil {
