@@ -22,7 +22,9 @@ import (
 // a.b). Arrays are transparent: each element is a value at the array's
 // path, nested arrays flatten, and every value remembers the array elements
 // it lies in (its trail) so that matching can require fields to come from
-// the same element.
+// the same element. (Arrays at a path that has only numeric ranges, whose
+// values no alternative needs to record, are read in one loop that keeps
+// no trail: rangeArray.)
 //
 // Early exit. When allowed (Matcher.Match), the scanner stops reading as
 // soon as the rest of the event cannot hold a value on a pattern path. That
