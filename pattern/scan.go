@@ -1280,9 +1280,12 @@ func (s *scanner) lookupExtra(ix *indexExtra, v *value) {
 		}
 	}
 	if ix.eic.n > 0 || len(ix.peic.lens) > 0 || len(ix.seic.lens) > 0 {
-		low := s.lower(str)
+		low := str // lowered only if a map is large (see foldGet)
+		if ix.eic.dir != nil || ix.peic.m.dir != nil || ix.seic.m.dir != nil {
+			low = s.lower(str)
+		}
 		if ix.eic.n > 0 {
-			if ls, ok := ix.eic.get(low); ok {
+			if ls, ok := foldGet(&ix.eic, low); ok {
 				s.hitList(ls)
 			}
 		}
@@ -1290,7 +1293,7 @@ func (s *scanner) lookupExtra(ix *indexExtra, v *value) {
 			if lc.n > len(low) {
 				break
 			}
-			if ls, ok := ix.peic.m.get(low[:lc.n]); ok {
+			if ls, ok := foldGet(&ix.peic.m, low[:lc.n]); ok {
 				s.hitList(ls)
 			}
 		}
@@ -1298,7 +1301,7 @@ func (s *scanner) lookupExtra(ix *indexExtra, v *value) {
 			if lc.n > len(low) {
 				break
 			}
-			if ls, ok := ix.seic.m.get(low[len(low)-lc.n:]); ok {
+			if ls, ok := foldGet(&ix.seic.m, low[len(low)-lc.n:]); ok {
 				s.hitList(ls)
 			}
 		}
@@ -1352,6 +1355,36 @@ func (s *scanner) lookupRanges(rs []rangeRef, v *value) {
 		}
 		s.hit(r.l)
 	}
+}
+
+// foldGet looks b up in m, whose keys are in ASCII lower case: b itself
+// when m is a list, which is compared ignoring ASCII case, and otherwise b
+// lowered already.
+func foldGet(m *pmap[[]*leaf], b []byte) ([]*leaf, bool) {
+	if m.dir != nil {
+		return m.get(b)
+	}
+	for i := range m.small {
+		if k := m.small[i].key; len(k) == len(b) && equalLowerASCII(b, k) {
+			return m.small[i].val, true
+		}
+	}
+	return nil, false
+}
+
+// equalLowerASCII reports whether b, with A-Z lowered, equals low (of the
+// same length).
+func equalLowerASCII(b []byte, low string) bool {
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		if c-'A' < 26 {
+			c += 'a' - 'A'
+		}
+		if c != low[i] {
+			return false
+		}
+	}
+	return true
 }
 
 func (s *scanner) lower(b []byte) []byte {
