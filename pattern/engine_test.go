@@ -643,3 +643,25 @@ func TestRangeArrayErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestMatcherManyIgnoreCase compares the Matcher with the reference when a
+// path has more equals-ignore-case operands (plain, prefix and suffix)
+// than fit in a list, so that values are lowered and looked up by hash,
+// and when it has a few, compared while lowering.
+func TestMatcherManyIgnoreCase(t *testing.T) {
+	words := []string{"Alpha", "BETA", "gamma", "DeLtA", "epsilon", "ZETA", "eta", "Theta", "iota", "KAPPA", "lambda", "Mu"}
+	for _, n := range []int{3, len(words)} {
+		var c matcherCase
+		for _, w := range words[:n] {
+			for _, op := range []string{`{"equals-ignore-case": %q}`, `{"prefix": {"equals-ignore-case": %q}}`, `{"suffix": {"equals-ignore-case": %q}}`} {
+				c.patterns = append(c.patterns, fmt.Sprintf(`{"v": [`+op+`]}`, w), fmt.Sprintf(`{"v": [`+op+`]}`, strings.ToUpper(w[:2])))
+			}
+		}
+		for _, v := range []string{"alpha", "ALPHA", "betaX", "xGAMMA", "DELTA", "Epsilonic", "zeta", "ETA!", "thETa", "IOTA", "kappa", "LAMBDA", "mu", "MU", "nope", "É"} {
+			c.event = fmt.Sprintf(`{"v": %q}`, v)
+			checkMatcherCase(t, c)
+			c.event = fmt.Sprintf(`{"v": [%q, "zz"]}`, v)
+			checkMatcherCase(t, c)
+		}
+	}
+}
