@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unique"
 
 	"github.com/rulebridge/rulebridge/internal/jsonscan"
 )
@@ -43,6 +44,8 @@ type compiler struct {
 	src  []byte
 	path []string // JSON path components of the current position
 	opts options
+	// jpaths holds the JSON paths of the leaf arrays with wildcards.
+	jpaths map[*field]string
 }
 
 // patErr builds an *Error located at byte offset off.
@@ -134,7 +137,7 @@ func compile(src []byte, o options) (*Pattern, error) {
 		p.alts = append(p.alts, a)
 	}
 	if o.maxComplexity > 0 {
-		if err := checkComplexity(p, o.maxComplexity, src); err != nil {
+		if err := checkComplexity(p, o.maxComplexity, src, c.jpaths); err != nil {
 			return nil, err
 		}
 	}
@@ -237,7 +240,9 @@ func (c *compiler) or(prefix *string) ([]*objNode, error) {
 
 // leaf reads a leaf array: the conditions of one field.
 func (c *compiler) leaf(path string, open jsonscan.Token) (*field, error) {
-	f := &field{path: path, jpath: "$" + strings.Join(c.path, ""), off: open.Start}
+	// Paths repeat across patterns: share one copy of each.
+	f := &field{path: unique.Make(path).Value(), off: open.Start}
+	jpath := "$" + strings.Join(c.path, "")
 	for i := 0; ; i++ {
 		t, err := c.next()
 		if err != nil {
@@ -247,7 +252,16 @@ func (c *compiler) leaf(path string, open jsonscan.Token) (*field, error) {
 			if len(f.conds) == 0 && !f.absent {
 				return nil, c.errTok(open, "Empty arrays are not allowed")
 			}
-			f.src = compactJSON(c.src[open.Start:t.End])
+			f.end = t.End
+			for i := range f.conds {
+				if k := f.conds[i].kind; k == condWildcard || k == condAnythingButWildcard {
+					if c.jpaths == nil {
+						c.jpaths = map[*field]string{}
+					}
+					c.jpaths[f] = jpath // for checkComplexity
+					break
+				}
+			}
 			return f, nil
 		}
 		c.push("[" + strconv.Itoa(i) + "]")
@@ -267,24 +281,24 @@ func (c *compiler) leaf(path string, open jsonscan.Token) (*field, error) {
 			if err != nil {
 				return nil, err
 			}
-			cd := cond{kind: condString, str: s, src: quoteJSON(s)}
+			cd := cond{kind: condString, str: s}
 			if looksLikeIP(s) {
 				if a, ok := parseIP(s); ok {
 					cd.kind = condIP
-					cd.ip = ipRange{lo: a, hi: a}
+					cd.ip = &ipRange{lo: a, hi: a}
 				}
 			}
 			f.conds = append(f.conds, cd)
 		case jsonscan.Number:
 			s := c.raw(t)
 			k, ok := numKey(s)
-			f.conds = append(f.conds, cond{kind: condNumber, str: s, num: k, numOK: ok, src: s})
+			f.conds = append(f.conds, cond{kind: condNumber, str: s, num: k, numOK: ok})
 		case jsonscan.True:
-			f.conds = append(f.conds, cond{kind: condTrue, src: "true"})
+			f.conds = append(f.conds, cond{kind: condTrue})
 		case jsonscan.False:
-			f.conds = append(f.conds, cond{kind: condFalse, src: "false"})
+			f.conds = append(f.conds, cond{kind: condFalse})
 		case jsonscan.Null:
-			f.conds = append(f.conds, cond{kind: condNull, src: "null"})
+			f.conds = append(f.conds, cond{kind: condNull})
 		default:
 			return nil, c.errTok(t, "Match value must be String, number, true, false, or null")
 		}
@@ -333,7 +347,6 @@ func (c *compiler) expression(open jsonscan.Token) (cd cond, absent bool, err er
 	if err != nil {
 		return cd, false, err
 	}
-	cd.src = compactJSON(c.src[open.Start:c.lx.Offset()])
 	return cd, absent, nil
 }
 
@@ -435,7 +448,7 @@ func (c *compiler) operator(op string, name jsonscan.Token) (cond, bool, error) 
 		if reason != "" {
 			return cond{}, false, c.errTok(v, reason)
 		}
-		return cond{kind: condCIDR, str: s, ip: r}, false, c.endObject(onlyOneKey)
+		return cond{kind: condCIDR, str: s, ip: &r}, false, c.endObject(onlyOneKey)
 	}
 	return cond{}, false, c.errTok(name, "Unrecognized match type "+op)
 }
@@ -646,7 +659,7 @@ func (c *compiler) anythingBut() (cond, error) {
 	if v.Kind != jsonscan.BeginArray && v.Kind != jsonscan.String && v.Kind != jsonscan.Number {
 		return cond{}, c.errTok(v, "Value of anything-but must be an array or single string/number value.")
 	}
-	cd := cond{kind: kind}
+	cd := cond{kind: kind, condLists: &condLists{}}
 	// typeErr is AWS's complaint about a non-string inside a nested form.
 	typeErr := func(t jsonscan.Token) error {
 		switch kind {
@@ -836,7 +849,7 @@ func expand(n *objNode, rules []*rule) []*rule {
 }
 
 // checkComplexity rejects patterns whose wildcards are too complex.
-func checkComplexity(p *Pattern, limit int, src []byte) error {
+func checkComplexity(p *Pattern, limit int, src []byte, jpaths map[*field]string) error {
 	type op struct {
 		kind condKind
 		s    string
@@ -885,7 +898,7 @@ func checkComplexity(p *Pattern, limit int, src []byte) error {
 		if wildcardComplexity(toks, limit) > limit {
 			f := first[path]
 			line, col := jsonscan.LineColumn(src, f.off)
-			return &Error{Reason: tooComplex, Path: f.jpath, Line: line, Column: col, Offset: f.off}
+			return &Error{Reason: tooComplex, Path: jpaths[f], Line: line, Column: col, Offset: f.off}
 		}
 	}
 	return nil

@@ -31,23 +31,28 @@ const (
 )
 
 // cond is one compiled match condition. Which fields are set depends on
-// kind.
+// kind; what only some kinds need sits behind pointers, to keep the
+// struct small (a Matcher holds one per condition of every pattern).
 type cond struct {
 	kind           condKind
-	str            string      // string operand
-	strs           []string    // anything-but string operands
-	nums           []uint64    // anything-but number keys
-	num            uint64      // condNumber key
-	numOK          bool        // condNumber is comparable
-	fold           *foldString // ignore-case operand
-	folds          []*foldString
-	glob           *wildcard
-	globs          []*wildcard
-	ip             ipRange // condIP, condCIDR
-	lo, hi         uint64  // condNumeric bounds (keys)
+	numOK          bool // condNumber is comparable
 	loSet, hiSet   bool
 	loOpen, hiOpen bool
-	src            string // the condition as written, compacted JSON
+	str            string      // string operand
+	num            uint64      // condNumber key
+	lo, hi         uint64      // condNumeric bounds (keys)
+	fold           *foldString // ignore-case operand
+	glob           *wildcard
+	ip             *ipRange // condIP, condCIDR
+	*condLists              // anything-but operands
+}
+
+// condLists holds the operands of anything-but.
+type condLists struct {
+	strs  []string // string operands
+	nums  []uint64 // number keys
+	folds []*foldString
+	globs []*wildcard
 }
 
 // valueKind is the JSON type of an event value.
@@ -66,24 +71,21 @@ type value struct {
 	kind    valueKind
 	numSt   numStatus // numbers: how the text compares, once parsed
 	ipState uint8     // 0 unknown, 1 an IP address, 2 not
-	decOK   bool      // numbers: dec holds the text, read by the scanner
 	str     []byte    // decoded string, or the number's text
 	raw     []byte    // the value as written in the event
 	numF    float64   // numbers: the float, once parsed (see numSt)
-	dec     decimal
+	dec     decimal   // numbers: the digits, read by the scanner
 	ip      ipAddr
 }
 
 // numApproxKey returns the number's key and its status: numNot (not
-// comparable), numExact, numCheck (comparable only if the text is the
-// shortest decimal of the key's double) or numApprox (the key is within
-// numSlack of the exact one). It avoids the costly steps of numKey.
+// comparable), numExact, numCheck (the key is the nearest double's;
+// comparable only if the text is its shortest decimal) or numApprox (the
+// key is within numSlack of the nearest double's). It avoids the costly
+// steps of numKey.
 func (v *value) numApproxKey() (uint64, numStatus) {
 	if v.numSt == numUnparsed {
-		if !v.decOK {
-			v.dec, v.decOK = parseDecimal(v.str), true
-		}
-		v.numF, v.numSt = numParseDecimal(v.str, v.dec, true)
+		v.classify()
 	}
 	return floatKey(v.numF), v.numSt
 }
@@ -91,8 +93,11 @@ func (v *value) numApproxKey() (uint64, numStatus) {
 // numExactKey returns the key of the nearest double and its status,
 // numNot, numExact or numCheck.
 func (v *value) numExactKey() (uint64, numStatus) {
-	if _, st := v.numApproxKey(); st == numApprox {
-		v.numF, v.numSt = numParseDecimal(v.str, v.dec, false)
+	if v.numSt == numUnparsed {
+		v.classify()
+	}
+	if v.numSt == numApprox {
+		v.nearest()
 	}
 	return floatKey(v.numF), v.numSt
 }

@@ -67,11 +67,12 @@ type pnode struct {
 	anchor int        // the byte of name to look for first in an early-exit test
 	pathID int32      // -1 when no leaf names this path
 	idx    *pathIndex // the leaves on this path, nil when none
-	kids   hamt[*pnode]
+	kids   pmap[*pnode]
 }
 
 // snapshot is an immutable set of patterns.
 type snapshot struct {
+	order    *orderCache // the name order, once built (order.go)
 	root     *pnode
 	always   []*alt // alternatives without required leaves
 	patterns int
@@ -142,7 +143,7 @@ type builder struct {
 }
 
 func emptySnapshot() *snapshot {
-	return &snapshot{root: &pnode{pathID: -1}}
+	return &snapshot{order: &orderCache{}, root: &pnode{pathID: -1}}
 }
 
 // newEntry splits p into leaves and alternatives with fresh ids.
@@ -263,6 +264,7 @@ func (b *builder) apply(s *snapshot, pe *patEntry, add bool) *snapshot {
 	ns.stats.Alternatives += d * len(pe.alts)
 	ns.stats.Fields += d * len(pe.leaves)
 	ns.stats.Nodes = b.nodes
+	ns.order = &orderCache{}
 	ns.nLeaves, ns.nAlts, ns.nPats, ns.nPaths = b.leafIDs.n, b.altIDs.n, b.patIDs.n, b.pathIDs.n
 	return &ns
 }
@@ -309,26 +311,33 @@ func buildSingle(p *Pattern) (*snapshot, *patEntry) {
 }
 
 // anchorOf returns the index of the byte of name that is probably rarest in
-// JSON text: digits, white space and punctuation are common, lower-case
-// letters less so, upper-case letters and other bytes least.
+// JSON text: digits, white space and punctuation are common, then '_'
+// (frequent in keys), then letters by their frequency in English text
+// (lower case more common than upper case), and other bytes are rare.
 func anchorOf(name string) int {
 	best, bestRank := 0, 1000
 	for i := 0; i < len(name); i++ {
 		c := name[i]
-		r := 5
+		r := 1
 		switch {
 		case c >= '0' && c <= '9', strings.IndexByte(" \t\n\r\",:.-[]{}", c) >= 0:
-			r = 100
-		case strings.IndexByte("etaoinsrhl", c) >= 0:
-			r = 30
+			r = 200
+		case c == '_':
+			r = 150 // common in keys
 		case c >= 'a' && c <= 'z':
-			r = 20
+			r = 100 + letterRank(c-'a')
 		case c >= 'A' && c <= 'Z':
-			r = 10
+			r = 50 + letterRank(c-'A')
 		}
 		if r < bestRank {
 			best, bestRank = i, r
 		}
 	}
 	return best
+}
+
+// letterRank ranks letter l (0 for a) by frequency, most frequent highest.
+func letterRank(l byte) int {
+	const byFreq = "zqxjkvbpygfwmucldrhsnioate" // rarest first
+	return strings.IndexByte(byFreq, 'a'+l)
 }

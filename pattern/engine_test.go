@@ -3,8 +3,10 @@ package pattern
 import (
 	"errors"
 	"fmt"
+	"math"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -376,25 +378,34 @@ func TestMatcherLeavesNoTrace(t *testing.T) {
 	}
 }
 
-// TestHamt checks the persistent map against a Go map through inserts,
-// updates and deletes, including full-hash collisions of the list nodes.
-func TestHamt(t *testing.T) {
-	var h hamt[int]
+// TestPmap checks the persistent map against a Go map through inserts,
+// updates and deletes, keeping old versions, which must not change, and
+// checks that it grows into a directory of segments and shrinks back.
+func TestPmap(t *testing.T) {
+	var h pmap[int]
 	ref := map[string]int{}
-	versions := []hamt[int]{}
+	versions := []pmap[int]{}
 	refs := []map[string]int{}
 	r := uint64(7)
-	for i := 0; i < 20000; i++ {
+	maxSegs := 0
+	for i := 0; i < 40000; i++ {
 		r = r*6364136223846793005 + 1442695040888963407
 		k := fmt.Sprint(r % 3000)
-		if r>>40%3 == 0 {
+		// Mostly inserts for 20,000 steps, then mostly deletes.
+		if del := r>>40%4 == 0; (i < 20000) == del {
 			h = h.del(k)
 			delete(ref, k)
 		} else {
 			h = h.set(k, i)
 			ref[k] = i
 		}
-		if i%4000 == 0 {
+		if h.dir != nil {
+			maxSegs = max(maxSegs, len(h.dir.segs))
+		}
+		if i == 39999 && (h.len() > pmapSmall) != (h.dir != nil) {
+			t.Fatalf("%d keys left in a directory of %d segments", h.len(), len(h.dir.segs))
+		}
+		if i%4000 == 0 || i == 20000 {
 			versions = append(versions, h)
 			c := map[string]int{}
 			for k, v := range ref {
@@ -408,6 +419,7 @@ func TestHamt(t *testing.T) {
 	}
 	versions = append(versions, h)
 	refs = append(refs, ref)
+	t.Logf("%d keys at most in %d segments, %d left", len(refs[5]), maxSegs, h.len())
 	for vi, v := range versions {
 		n := 0
 		v.each(func(k string, x int) {
@@ -432,22 +444,224 @@ func TestHamt(t *testing.T) {
 	for k := range ref {
 		h = h.del(k)
 	}
-	if h.len() != 0 || h.root != nil || h.small != nil {
+	if h.len() != 0 || h.dir != nil || h.small != nil {
 		t.Fatalf("not empty: %+v", h)
 	}
-	// Full collisions: list nodes at the bottom.
-	var n *hnode[int]
-	for i := 0; i < 5; i++ {
-		n, _ = n.set(42, hamtMaxShift, fmt.Sprint("c", i), i)
+	if maxSegs < 16 {
+		t.Fatalf("the directory grew to %d segments only", maxSegs)
 	}
-	for i := 0; i < 5; i++ {
-		n2, found := n.del(42, hamtMaxShift, fmt.Sprint("c", i))
-		if !found || (n2 == nil) != (i == 4) {
-			t.Fatalf("delete c%d: found %v", i, found)
+}
+
+// TestMatcherNameOrder checks that Match returns names in ascending byte
+// order, both while it sorts them and once the snapshot's name order has
+// been built, and again after an update.
+func TestMatcherNameOrder(t *testing.T) {
+	m := NewMatcher()
+	above := map[string]int{} // name -> the pattern's lower bound
+	r := uint64(3)
+	for i := 0; i < 150; i++ {
+		r = r*6364136223846793005 + 1442695040888963407
+		// Names that share long prefixes, and some that are prefixes of
+		// others (and replace earlier patterns).
+		name := fmt.Sprintf("rule-%08d-%d", r%7, i)
+		if i%10 == 0 {
+			name = fmt.Sprintf("rule-%08d", r%7)
 		}
-		n = n2
+		if m.Add(name, []byte(`{"a":[{"numeric":[">",`+fmt.Sprint(i%50)+`]}]}`)) != nil {
+			t.Fatal(name)
+		}
+		above[name] = i % 50
 	}
-	if n != nil {
-		t.Fatal("collision node not emptied")
+	check := func(a float64) {
+		t.Helper()
+		var want []string
+		for name, lo := range above {
+			if a > float64(lo) {
+				want = append(want, name)
+			}
+		}
+		sort.Strings(want)
+		got, err := m.Match([]byte(fmt.Sprintf(`{"a":%v}`, a)), []string{"first"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(append([]string{"first"}, want...)) {
+			t.Fatalf("a=%v: got %v, want %v", a, got, want)
+		}
+	}
+	snap := m.snap.Load()
+	for i := 0; i < orderAfter+4*int(snap.nPats); i++ {
+		if i == 1 && snap.order.p.Load() != nil {
+			t.Fatal("the name order was built at once")
+		}
+		check(25.5)
+		check(3)
+		check(0)
+	}
+	if snap.order.p.Load() == nil {
+		t.Fatal("the name order was not built")
+	}
+	check(100)
+	// An update publishes a snapshot without the order; Match sorts
+	// until it builds the new one.
+	var gone string
+	for name := range above {
+		if gone == "" || name < gone {
+			gone = name
+		}
+	}
+	m.Delete(gone)
+	delete(above, gone)
+	if m.snap.Load().order.p.Load() != nil {
+		t.Fatal("a new snapshot has an order already")
+	}
+	check(100)
+	check(30)
+}
+
+// TestMatcherNumberArrays compares the Matcher with the reference on
+// numeric ranges over arrays of numbers near the bounds: 16- and
+// 17-digit numbers one or two doubles away from a bound, numbers with
+// more digits than a double holds, exponents, zeros and overflow, on
+// paths with ranges only (the short way of rangeNumberAt) and with other
+// conditions too.
+func TestMatcherNumberArrays(t *testing.T) {
+	r := uint64(11)
+	next := func(n int) int {
+		r = r*6364136223846793005 + 1442695040888963407
+		return int(r>>33) % n
+	}
+	bases := []float64{37.75, 37.753314871415085, -122.41600944012424, 0.1, 1e-3, 12345.678901234567, 3e15, 0}
+	number := func() string {
+		b := bases[next(len(bases))]
+		f := b
+		for k := next(5) - 2; k != 0; {
+			if k > 0 {
+				f, k = math.Nextafter(f, math.Inf(1)), k-1
+			} else {
+				f, k = math.Nextafter(f, math.Inf(-1)), k+1
+			}
+		}
+		switch next(9) {
+		case 0:
+			return strconv.FormatFloat(f, 'f', 15, 64) // often 17 or 18 digits
+		case 1:
+			return strconv.FormatFloat(f, 'e', 16, 64) // 17 digits, exponent
+		case 2:
+			if g := strconv.FormatFloat(f, 'g', -1, 64); strings.Contains(g, ".") && !strings.Contains(g, "e") {
+				return g + "1" // one digit too many
+			}
+			return strconv.FormatFloat(f, 'f', 20, 64)
+		case 3:
+			return []string{"0", "-0", "0.0", "1e400", "-5e-324", "300", "3e2", "1E0"}[next(8)]
+		default:
+			return strconv.FormatFloat(f, 'g', -1, 64) // comparable
+		}
+	}
+	bound := func() string { return strconv.FormatFloat(bases[next(len(bases))], 'g', -1, 64) }
+	array := func(depth int) string {
+		var sb strings.Builder
+		var rec func(d int)
+		rec = func(d int) {
+			sb.WriteString("[")
+			for i, n := 0, 1+next(4); i < n; i++ {
+				if i > 0 {
+					sb.WriteString(", ")
+				}
+				switch {
+				case d > 0 && next(3) == 0:
+					rec(d - 1)
+				case next(12) == 0:
+					sb.WriteString([]string{`"37.75"`, `true`, `null`, `{"c": 38}`, `[]`, `{}`, `{"x": "y"}`}[next(7)])
+				default:
+					sb.WriteString(number())
+				}
+			}
+			sb.WriteString("]")
+		}
+		rec(depth)
+		return sb.String()
+	}
+	cases := 0
+	for i := 0; i < 1500; i++ {
+		var c matcherCase
+		for j, n := 0, 1+next(5); j < n; j++ {
+			var cond string
+			switch next(6) {
+			case 0:
+				cond = `{"numeric": [">", ` + bound() + `]}`
+			case 1:
+				cond = `{"numeric": ["<=", ` + bound() + `]}`
+			case 2:
+				lo, hi := bound(), bound()
+				if a, _ := strconv.ParseFloat(lo, 64); a >= func() float64 { b, _ := strconv.ParseFloat(hi, 64); return b }() {
+					continue
+				}
+				cond = `{"numeric": [">=", ` + lo + `, "<", ` + hi + `]}`
+			case 3:
+				cond = `{"numeric": ["=", ` + bound() + `]}`
+			case 4:
+				cond = bound() // an exact number: not only ranges any more
+			default:
+				cond = `{"exists": true}`
+			}
+			c.patterns = append(c.patterns, `{"g": {"c": [`+cond+`]}}`)
+		}
+		if len(c.patterns) == 0 {
+			continue
+		}
+		if next(4) == 0 {
+			// A path below g.c: its arrays take the general way.
+			c.patterns = append(c.patterns, `{"g": {"c": {"x": ["y"]}}}`)
+		}
+		c.event = `{"g": {"c": ` + array(1+next(3)) + `}, "pad": "` + strings.Repeat("x", next(60)) + `"}`
+		checkMatcherCase(t, c)
+		cases++
+	}
+	t.Logf("%d cases agree with the reference", cases)
+}
+
+// TestRangeArrayErrors checks that arrays at a path with only numeric
+// ranges (scanned by rangeArray) report the same errors as other arrays.
+func TestRangeArrayErrors(t *testing.T) {
+	ranges := NewMatcher()
+	if err := ranges.Add("r", []byte(`{"a": [{"numeric": [">", 1]}]}`)); err != nil {
+		t.Fatal(err)
+	}
+	mixed := NewMatcher()
+	if err := mixed.Add("r", []byte(`{"a": [{"numeric": [">", 1]}, {"exists": true}]}`)); err != nil {
+		t.Fatal(err)
+	}
+	events := []string{`{"a": [1, ]}`, `{"a": [1 2]}`, `{"a": [[1, 2]`, `{"a": [1.]}`, `{"a": [-]}`, `{"a": [1e]}`,
+		`{"a": [01]}`, `{"a": [[[`, `{"a": [1, "x]}`, `{"a": [1, tru]}`, `{"a": [1, {"b": }]}`, `{"a": [`,
+		`{"a": [1, [2, [3, ] ]]}`, `{"a": [1, 2] ] }`, `{"a": [1, 2]]}`, `{"a":[` + strings.Repeat("[", maxDepth) + `]}`}
+	for _, ev := range events {
+		_, err1 := ranges.Match([]byte(ev), nil)
+		_, err2 := mixed.Match([]byte(ev), nil)
+		if err1 == nil || err2 == nil || err1.Error() != err2.Error() {
+			t.Errorf("%.40s: ranges only: %v; other conditions too: %v", ev, err1, err2)
+		}
+	}
+}
+
+// TestMatcherManyIgnoreCase compares the Matcher with the reference when a
+// path has more equals-ignore-case operands (plain, prefix and suffix)
+// than fit in a list, so that values are lowered and looked up by hash,
+// and when it has a few, compared while lowering.
+func TestMatcherManyIgnoreCase(t *testing.T) {
+	words := []string{"Alpha", "BETA", "gamma", "DeLtA", "epsilon", "ZETA", "eta", "Theta", "iota", "KAPPA", "lambda", "Mu"}
+	for _, n := range []int{3, len(words)} {
+		var c matcherCase
+		for _, w := range words[:n] {
+			for _, op := range []string{`{"equals-ignore-case": %q}`, `{"prefix": {"equals-ignore-case": %q}}`, `{"suffix": {"equals-ignore-case": %q}}`} {
+				c.patterns = append(c.patterns, fmt.Sprintf(`{"v": [`+op+`]}`, w), fmt.Sprintf(`{"v": [`+op+`]}`, strings.ToUpper(w[:2])))
+			}
+		}
+		for _, v := range []string{"alpha", "ALPHA", "betaX", "xGAMMA", "DELTA", "Epsilonic", "zeta", "ETA!", "thETa", "IOTA", "kappa", "LAMBDA", "mu", "MU", "nope", "É"} {
+			c.event = fmt.Sprintf(`{"v": %q}`, v)
+			checkMatcherCase(t, c)
+			c.event = fmt.Sprintf(`{"v": [%q, "zz"]}`, v)
+			checkMatcherCase(t, c)
+		}
 	}
 }

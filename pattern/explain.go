@@ -68,16 +68,16 @@ func (p *Pattern) Explain(event []byte) (Explanation, error) {
 	}
 	var x Explanation
 	for i, a := range p.alts {
-		ea := a.explain(sc, pe.alts[i], leafOf)
+		ea := a.explain(p.src, sc, pe.alts[i], leafOf)
 		x.Alternatives = append(x.Alternatives, ea)
 		x.Match = x.Match || ea.Match
 	}
 	return x, nil
 }
 
-// explain explains alternative a, whose leaves in the engine are those of
-// ea, against the values recorded by sc.
-func (a *alternative) explain(sc *scanner, ea *alt, leafOf map[*field]*leaf) Alternative {
+// explain explains alternative a of the pattern src, whose leaves in the
+// engine are those of ea, against the values recorded by sc.
+func (a *alternative) explain(src string, sc *scanner, ea *alt, leafOf map[*field]*leaf) Alternative {
 	var out Alternative
 	chosen := map[*field]int32{}
 	if sc.search(ea, true) {
@@ -89,7 +89,7 @@ func (a *alternative) explain(sc *scanner, ea *alt, leafOf map[*field]*leaf) Alt
 	all := true
 	for _, f := range a.doc {
 		vals := sc.valsOf(leafOf[f].pathID)
-		c := Condition{Path: f.path, Pattern: f.src}
+		c := Condition{Path: f.path, Pattern: compactJSON(asBytes(src[f.off:f.end]))}
 		if out.Match {
 			c.Held = true
 			if vi := chosen[f]; vi >= 0 {
@@ -138,12 +138,12 @@ func conditionLine(f *field, c Condition) string {
 	}
 	if len(c.Values) == 0 {
 		if c.Held {
-			return fmt.Sprintf("%s: missing, as %s allows", c.Path, f.src)
+			return fmt.Sprintf("%s: missing, as %s allows", c.Path, c.Pattern)
 		}
 		if exactOnly(f.conds) && !f.absent {
-			return fmt.Sprintf("%s: missing, wanted one of %s", c.Path, f.src)
+			return fmt.Sprintf("%s: missing, wanted one of %s", c.Path, c.Pattern)
 		}
-		return fmt.Sprintf("%s: missing, which does not match %s", c.Path, f.src)
+		return fmt.Sprintf("%s: missing, which does not match %s", c.Path, c.Pattern)
 	}
 	var verb string
 	switch {
@@ -154,7 +154,7 @@ func conditionLine(f *field, c Condition) string {
 	default:
 		verb = map[bool]string{true: "matches", false: "does not match"}[c.Held]
 	}
-	return fmt.Sprintf("%s: %s %s %s", c.Path, vals, verb, f.src)
+	return fmt.Sprintf("%s: %s %s %s", c.Path, vals, verb, c.Pattern)
 }
 
 // shorten truncates long values for display.

@@ -1,5 +1,7 @@
 package pattern
 
+import "math"
+
 // The value index of one path: for an event value at the path, it finds the
 // leaves (fields of patterns) that the value satisfies without testing them
 // one by one.
@@ -15,39 +17,102 @@ package pattern
 //   - wildcards: by their literal head (or, for a leading star, their
 //     literal tail), then checked in full.
 //   - exists:true: a list, hit by every value.
-//   - anything-but (all forms), numeric ranges, cidr, ignore-case operands
-//     that are not ASCII, and wildcards with stars at both ends: a list,
-//     tested one by one (a leaf already satisfied is not tested again).
+//   - numeric ranges: a list of closed bounds on number keys, tested one by
+//     one on a key computed from the number's digits; the exact key, and
+//     whether the number is comparable at all, are worked out only for a
+//     range that may hold the number and whose leaf is not yet satisfied.
+//   - anything-but (all forms), cidr, ignore-case operands that are not
+//     ASCII, and wildcards with stars at both ends: a list, tested one by
+//     one (a leaf already satisfied is not tested again).
 //
-// A pathIndex is immutable; with returns an updated copy that shares what
-// did not change.
+// The maps are persistent (pmap.go). A pathIndex is immutable; with returns
+// an updated copy that shares what did not change. The maps that most
+// paths do not need sit behind one pointer (indexExtra), so that adding,
+// say, an exact string copies a small struct.
 
 type pathIndex struct {
-	strs   hamt[[]*leaf]
-	ips    hamt[[]*leaf]
-	nums   hamt[[]*leaf] // by the 8-byte key of comparable numbers
-	numTxt hamt[[]*leaf] // other numbers, by text
-	lits   [3][]*leaf    // true, false, null
-	pre    affixIndex[[]*leaf]
-	suf    affixIndex[[]*leaf]
-	eic    hamt[[]*leaf] // ASCII-lowered operands
-	peic   affixIndex[[]*leaf]
-	seic   affixIndex[[]*leaf]
-	wpre   affixIndex[[]wildRef]
-	wsuf   affixIndex[[]wildRef]
-	any    []*leaf
-	ranges []slowRef // numeric conditions
-	slow   []slowRef
+	strs        pmap[[]*leaf]
+	any         []*leaf
+	ranges      []rangeRef // numeric conditions
+	slow        []slowRef
+	*indexExtra // the other indexes; nil when they are all empty
 
 	leaves  int // leaves on this path
 	multi   int // leaves that belong to an alternative with other fields
 	entries int // index entries, for statistics
 }
 
+// indexExtra holds the indexes that most paths do not need, so that
+// updating the others copies less.
+type indexExtra struct {
+	ips    pmap[[]*leaf]
+	nums   pmap[[]*leaf] // by the 8-byte key of comparable numbers
+	numTxt pmap[[]*leaf] // other numbers, by text
+	lits   [3][]*leaf    // true, false, null
+	pre    affixIndex[[]*leaf]
+	suf    affixIndex[[]*leaf]
+	eic    pmap[[]*leaf] // ASCII-lowered operands
+	peic   affixIndex[[]*leaf]
+	seic   affixIndex[[]*leaf]
+	wpre   affixIndex[[]wildRef]
+	wsuf   affixIndex[[]wildRef]
+}
+
+func (x *indexExtra) empty() bool {
+	return x.ips.n == 0 && x.nums.n == 0 && x.numTxt.n == 0 && x.lits[0] == nil && x.lits[1] == nil &&
+		x.lits[2] == nil && x.pre.m.n == 0 && x.suf.m.n == 0 && x.eic.n == 0 && x.peic.m.n == 0 &&
+		x.seic.m.n == 0 && x.wpre.m.n == 0 && x.wsuf.m.n == 0
+}
+
 // wildRef is a wildcard condition of a leaf.
 type wildRef struct {
 	l *leaf
 	g *wildcard
+}
+
+// rangeRef is a numeric condition of a leaf, as closed bounds on number
+// keys (adjacent doubles have adjacent keys, so "> x" is ">= key(x)+1").
+type rangeRef struct {
+	lo, hi uint64
+	l      *leaf
+}
+
+func rangeOf(l *leaf, c *cond) rangeRef {
+	r := rangeRef{lo: 0, hi: math.MaxUint64, l: l}
+	if c.loSet {
+		r.lo = c.lo
+		if c.loOpen {
+			r.lo++
+		}
+	}
+	if c.hiSet {
+		r.hi = c.hi
+		if c.hiOpen {
+			r.hi--
+		}
+	}
+	return r
+}
+
+func rangesWith(old []rangeRef, l *leaf, c *cond, add bool, entries *int) []rangeRef {
+	if add {
+		*entries++
+		out := make([]rangeRef, len(old), len(old)+1)
+		copy(out, old)
+		return append(out, rangeOf(l, c))
+	}
+	out := make([]rangeRef, 0, len(old))
+	for _, x := range old {
+		if x.l != l {
+			out = append(out, x)
+		} else {
+			*entries--
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
 }
 
 // slowRef is a condition that is tested one by one.
@@ -59,7 +124,7 @@ type slowRef struct {
 // affixIndex maps operands to values and keeps the distinct operand
 // lengths, ascending, with the number of operands of each length.
 type affixIndex[V any] struct {
-	m    hamt[V]
+	m    pmap[V]
 	lens []lenCount
 }
 
@@ -107,7 +172,7 @@ func lensAdd(ls []lenCount, n, d int) []lenCount {
 	return out
 }
 
-func updateHamt[V any](t hamt[V], key string, fn func(V, bool) (V, bool)) hamt[V] {
+func updatePmap[V any](t pmap[V], key string, fn func(V, bool) (V, bool)) pmap[V] {
 	old, had := t.getString(key)
 	nv, keep := fn(old, had)
 	switch {
@@ -212,18 +277,30 @@ func (ix *pathIndex) with(l *leaf, add bool) *pathIndex {
 		*n = *ix
 	}
 	e := &n.entries
+	copied := false
 	for i := range l.f.conds {
 		c := &l.f.conds[i]
 		switch c.kind {
+		case condString, condExists, condNumeric:
+		default:
+			if !copied {
+				x := &indexExtra{}
+				if n.indexExtra != nil {
+					*x = *n.indexExtra
+				}
+				n.indexExtra, copied = x, true
+			}
+		}
+		switch c.kind {
 		case condString:
-			n.strs = updateHamt(n.strs, c.str, leafList(l, add, e))
+			n.strs = updatePmap(n.strs, c.str, leafList(l, add, e))
 		case condIP:
-			n.ips = updateHamt(n.ips, ipKey(c.ip.lo), leafList(l, add, e))
+			n.ips = updatePmap(n.ips, ipKey(c.ip.lo), leafList(l, add, e))
 		case condNumber:
 			if c.numOK {
-				n.nums = updateHamt(n.nums, numKeyString(c.num), leafList(l, add, e))
+				n.nums = updatePmap(n.nums, numKeyString(c.num), leafList(l, add, e))
 			} else {
-				n.numTxt = updateHamt(n.numTxt, c.str, leafList(l, add, e))
+				n.numTxt = updatePmap(n.numTxt, c.str, leafList(l, add, e))
 			}
 		case condTrue:
 			n.lits[0] = listWith(n.lits[0], l, add, e)
@@ -240,7 +317,7 @@ func (ix *pathIndex) with(l *leaf, add bool) *pathIndex {
 				n.slow = slowWith(n.slow, l, c, add, e)
 				continue
 			}
-			n.eic = updateHamt(n.eic, lowerASCII(c.str), leafList(l, add, e))
+			n.eic = updatePmap(n.eic, lowerASCII(c.str), leafList(l, add, e))
 		case condPrefixIgnoreCase:
 			if !isASCII(c.str) {
 				n.slow = slowWith(n.slow, l, c, add, e)
@@ -266,10 +343,13 @@ func (ix *pathIndex) with(l *leaf, add bool) *pathIndex {
 		case condExists:
 			n.any = listWith(n.any, l, add, e)
 		case condNumeric:
-			n.ranges = slowWith(n.ranges, l, c, add, e)
+			n.ranges = rangesWith(n.ranges, l, c, add, e)
 		default:
 			n.slow = slowWith(n.slow, l, c, add, e)
 		}
+	}
+	if n.indexExtra != nil && n.indexExtra.empty() {
+		n.indexExtra = nil
 	}
 	d := 1
 	if !add {

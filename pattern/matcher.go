@@ -1,8 +1,10 @@
 package pattern
 
 import (
+	"cmp"
 	"errors"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 )
@@ -37,13 +39,22 @@ import (
 //
 // # Performance
 //
-// Match allocates nothing once its internal buffers have grown (they are
-// pooled per Matcher). Strings, numbers, IP addresses, prefixes, suffixes,
-// ASCII case-insensitive operands and wildcards with a literal head or tail
-// are found through per-path indexes, so their cost does not grow with the
-// number of patterns; anything-but, numeric ranges, cidr, non-ASCII
+// Strings, numbers, IP addresses, prefixes, suffixes, ASCII
+// case-insensitive operands and wildcards with a literal head or tail are
+// found through per-path hash indexes, so their cost does not grow with
+// the number of patterns; anything-but, numeric ranges, cidr, non-ASCII
 // case-insensitive operands and wildcards that start and end with a star
-// are tested one by one per value of their path.
+// are tested one by one per value of their path (numeric ranges on a key
+// computed from the number's digits, made exact only when a range may
+// hold the number). Adding or deleting a pattern copies a few kilobytes
+// of index at most, amortized.
+//
+// Match allocates nothing once its internal buffers have grown (they are
+// pooled per Matcher). Names come out in order without sorting once the
+// pattern set has served enough matches of eight or more names (64 plus 4
+// per pattern): the Match that reaches that count ranks the patterns by
+// name, in O(n log n) time, allocating the ranking, and every later Match
+// on the same set uses it; after Add or Delete the count starts again.
 type Matcher struct {
 	opts options
 	mu   sync.Mutex // serializes writers and guards b and byName
@@ -135,39 +146,27 @@ func (m *Matcher) Match(event []byte, dst []string) ([]string, error) {
 	if err := sc.run(); err != nil {
 		return dst, err
 	}
-	matched := sc.matched
-	sortByName(matched)
-	for _, p := range matched {
-		dst = append(dst, p.name)
-	}
-	return dst, nil
+	return sc.sortedNames(s, sc.matched, dst), nil
 }
 
-// nameLess orders patterns by name.
-func nameLess(a, b *patEntry) bool {
-	if a.key != b.key {
-		return a.key < b.key
-	}
-	return a.name < b.name
-}
-
-// sortByName sorts ps by name: by insertion for the usual few matches.
-func sortByName(ps []*patEntry) {
-	if len(ps) > 24 {
-		slices.SortFunc(ps, func(a, b *patEntry) int {
-			if nameLess(a, b) {
-				return -1
+// sortByName sorts ms by name: by insertion, on the names' first 8 bytes,
+// for the usual few dozen matches.
+func sortByName(ms []matchRef) {
+	if len(ms) > 64 {
+		slices.SortFunc(ms, func(a, b matchRef) int {
+			if c := cmp.Compare(a.key, b.key); c != 0 {
+				return c
 			}
-			if nameLess(b, a) {
-				return 1
-			}
-			return 0
+			return strings.Compare(a.p.name, b.p.name)
 		})
 		return
 	}
-	for i := 1; i < len(ps); i++ {
-		for j := i; j > 0 && nameLess(ps[j], ps[j-1]); j-- {
-			ps[j], ps[j-1] = ps[j-1], ps[j]
+	for i := 1; i < len(ms); i++ {
+		m := ms[i]
+		j := i
+		for ; j > 0 && (m.key < ms[j-1].key || (m.key == ms[j-1].key && m.p.name < ms[j-1].p.name)); j-- {
+			ms[j] = ms[j-1]
 		}
+		ms[j] = m
 	}
 }

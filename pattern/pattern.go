@@ -91,12 +91,10 @@ type alternative struct {
 
 // field is the leaf array of one path: its conditions are ORed.
 type field struct {
-	path   string
-	conds  []cond
-	absent bool   // {"exists": false} is among the conditions
-	src    string // the leaf array as written, compacted
-	jpath  string // JSON path of the leaf array in the pattern
-	off    int    // byte offset of the leaf array in the pattern
+	path     string
+	conds    []cond
+	absent   bool // {"exists": false} is among the conditions
+	off, end int  // the leaf array in the pattern's source, for Explain and errors
 }
 
 // Compile parses and validates an EventBridge event pattern.

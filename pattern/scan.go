@@ -22,7 +22,9 @@ import (
 // a.b). Arrays are transparent: each element is a value at the array's
 // path, nested arrays flatten, and every value remembers the array elements
 // it lies in (its trail) so that matching can require fields to come from
-// the same element.
+// the same element. (Arrays at a path that has only numeric ranges, whose
+// values no alternative needs to record, are read in one loop that keeps
+// no trail: rangeArray.)
 //
 // Early exit. When allowed (Matcher.Match), the scanner stops reading as
 // soon as the rest of the event cannot hold a value on a pattern path. That
@@ -33,7 +35,7 @@ import (
 // of them. The test is a handful of substring searches, far cheaper than
 // reading the rest; it is tried only where a search set of at most
 // maxStopNames names suffices, and not again before the scanner has passed
-// the occurrence that made the last try fail. The unread rest is not
+// the occurrences that made the last try fail. The unread rest is not
 // validated.
 
 // arrayPos says that a value lies in element idx of array arr (arrays are
@@ -46,6 +48,13 @@ type arrayPos struct {
 type occ struct {
 	name string
 	at   int
+}
+
+// matchRef is a matching pattern and the first 8 bytes of its name, for
+// sorting.
+type matchRef struct {
+	key uint64
+	p   *patEntry
 }
 
 // flatValue is one recorded value.
@@ -65,6 +74,9 @@ const (
 
 // scanner holds the reusable state for matching events.
 type scanner struct {
+	// The pads keep the fields that every match writes off the cache
+	// lines of neighbouring objects, such as another goroutine's scanner.
+	_         [64]byte
 	src       []byte
 	pos       int
 	snap      *snapshot
@@ -97,7 +109,11 @@ type scanner struct {
 	pathArr   []uint32 // the path has a value inside an array
 	patStamp  []uint32
 	cands     []*alt
-	matched   []*patEntry
+	matched   []matchRef
+
+	// Name order (order.go).
+	rankBits  []uint64
+	rankWords []int32
 
 	// Search state (eval.go).
 	byPathBuilt bool
@@ -108,6 +124,7 @@ type scanner struct {
 	states      []searchState
 	ok          []bool
 	choice      []int32
+	_           [64]byte
 }
 
 var scannerPool = sync.Pool{New: func() any { return new(scanner) }}
@@ -223,20 +240,14 @@ func (s *scanner) document() error {
 	return nil
 }
 
-// peek returns the byte at s.pos, or 0 at the end.
-func (s *scanner) peek() byte {
-	if s.pos < len(s.src) {
-		return s.src[s.pos]
-	}
-	return 0
-}
-
 var wsTab = [256]bool{' ': true, '\t': true, '\n': true, '\r': true}
 
 func (s *scanner) ws() {
-	for s.pos < len(s.src) && wsTab[s.src[s.pos]] {
-		s.pos++
+	i := s.pos
+	for i < len(s.src) && wsTab[s.src[i]] {
+		i++
 	}
+	s.pos = i
 }
 
 // String byte classes.
@@ -260,14 +271,57 @@ var strTab = func() (t [256]uint8) {
 	return t
 }()
 
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// zeroBytes returns a word with the high bit of the lowest zero byte of x
+// set (and perhaps of bytes above it; none below).
+func zeroBytes(x uint64) uint64 { return (x - ones) &^ x & highs }
+
+// strStops returns a word whose lowest set bit is in the first byte of w (8
+// bytes of text, the first in the lowest byte) that ends a plain run of a
+// JSON string: '"', '\\' or a control character.
+func strStops(w uint64) uint64 {
+	return zeroBytes(w^('"'*ones)) | zeroBytes(w^('\\'*ones)) | ((w - 0x20*ones) &^ w & highs)
+}
+
 // scanString validates the string whose quote is at s.pos and moves past
-// it. It returns the offset of its closing quote and its flags (chDot,
-// chHigh, chEsc).
-func (s *scanner) scanString() (int, uint8, error) {
+// it. It returns the offset of its closing quote and its flags (chHigh,
+// chEsc, and for a key chDot).
+func (s *scanner) scanString(key bool) (int, uint8, error) {
 	src := s.src
 	i := s.pos + 1
 	var flags uint8
 	for i < len(src) {
+		// Eight bytes at a time up to the next '"', '\\' or control
+		// character. Only keys need chDot.
+		var acc uint64 // the bytes read, ORed
+		for i+8 <= len(src) {
+			w := binary.LittleEndian.Uint64(src[i:])
+			if stop := strStops(w); stop != 0 {
+				n := uint(bits.TrailingZeros64(stop) / 8)
+				w &= 1<<(8*n) - 1
+				acc |= w
+				if key && zeroBytes(w^('.'*ones)) != 0 {
+					flags |= chDot
+				}
+				i += int(n)
+				break
+			}
+			acc |= w
+			if key && zeroBytes(w^('.'*ones)) != 0 {
+				flags |= chDot
+			}
+			i += 8
+		}
+		if acc&highs != 0 {
+			flags |= chHigh
+		}
+		if i >= len(src) {
+			break
+		}
 		t := strTab[src[i]]
 		if t&chStop == 0 {
 			flags |= t
@@ -321,7 +375,7 @@ func (s *scanner) object(n *pnode) error {
 		return nil
 	}
 	names := n.kids.len()
-	if n.kids.root != nil {
+	if n.kids.dir != nil {
 		names = bigNode
 	}
 	s.open = append(s.open, n)
@@ -338,7 +392,7 @@ func (s *scanner) object(n *pnode) error {
 			return s.errorf(s.pos, "invalid character %s looking for the beginning of an object key", quoteChar(s.src[s.pos:]))
 		}
 		kstart := s.pos + 1
-		kend, flags, err := s.scanString()
+		kend, flags, err := s.scanString(true)
 		if err != nil {
 			return err
 		}
@@ -421,13 +475,17 @@ func (s *scanner) tryStop() bool {
 		s.nextTry = len(s.src) + 1
 		return false
 	}
+	// Every try fails until the scanner has passed the last of the next
+	// occurrences of the names.
+	last := -1
 	for i := len(s.open) - 1; i >= 0; i-- {
 		for _, e := range s.open[i].kids.small {
-			if o := s.occurrence(e.key, e.val.anchor); o >= 0 {
-				s.nextTry = o + 1
-				return false
-			}
+			last = max(last, s.occurrence(e.key, e.val.anchor))
 		}
+	}
+	if last >= 0 {
+		s.nextTry = last + 1
+		return false
 	}
 	e := len(s.src) - 1
 	for e >= 0 && wsTab[s.src[e]] {
@@ -524,10 +582,10 @@ func (s *scanner) value(n *pnode) error {
 func (s *scanner) scalar(n *pnode) error {
 	start := s.pos
 	v := &s.cur
-	v.numSt, v.ipState, v.decOK, v.dec = numUnparsed, 0, false, decimal{}
+	v.numSt, v.ipState = numUnparsed, 0
 	switch c := s.src[s.pos]; {
 	case c == '"':
-		end, flags, err := s.scanString()
+		end, flags, err := s.scanString(false)
 		if err != nil {
 			return err
 		}
@@ -571,49 +629,254 @@ func (s *scanner) scalar(n *pnode) error {
 
 // array scans an array whose elements all sit at the path of n.
 func (s *scanner) array(n *pnode) error {
+	if ix := n.idx; ix != nil && n.kids.n == 0 && !s.recordAll && ix.multi == 0 && ix.strs.n == 0 &&
+		ix.indexExtra == nil && len(ix.any) == 0 && len(ix.slow) == 0 {
+		return s.rangeArray(n)
+	}
 	s.depth++
 	if s.depth > maxDepth {
 		return s.errorf(s.pos, "the event nests deeper than %d levels", maxDepth)
 	}
-	s.pos++ // [
+	src := s.src
+	pos := skipWS(src, s.pos+1)
 	id := s.narr
 	s.narr++
-	s.ws()
-	if s.pos < len(s.src) && s.src[s.pos] == ']' {
-		s.pos++
+	if pos < len(src) && src[pos] == ']' {
+		s.pos = pos + 1
 		s.depth--
 		return nil
 	}
 	s.trail = append(s.trail, arrayPos{arr: id})
 	top := len(s.trail) - 1
+	ix := n.idx
+	nums := ix != nil
+	// Numbers at a path with numeric ranges and nothing else take a
+	// shorter way.
+	onlyRanges := nums && !s.recordAll && ix.multi == 0 && ix.strs.n == 0 && ix.indexExtra == nil && len(ix.any) == 0 && len(ix.slow) == 0
 	for i := int32(0); ; i++ {
 		s.trail[top].idx = i
-		s.ws()
+		if pos >= len(src) {
+			s.pos = pos
+			return s.errorf(pos, "unexpected end of the event, expecting a value")
+		}
 		var err error
-		if c := s.peek(); (c == '-' || c-'0' < 10) && n.idx != nil {
-			err = s.scalar(n)
+		if c := src[pos]; nums && (c == '-' || c-'0' < 10) {
+			if onlyRanges {
+				pos, err = s.rangeNumberAt(n, pos)
+			} else {
+				pos, err = s.numberAt(n, pos)
+			}
 		} else {
-			err = s.value(n)
+			s.pos = pos
+			if c == '[' {
+				err = s.array(n)
+			} else {
+				err = s.value(n)
+			}
+			pos = s.pos
 		}
 		if err != nil {
 			return err
 		}
-		s.ws()
-		if s.pos >= len(s.src) {
-			return s.errorf(s.pos, "unexpected end of the event inside an array")
+		pos = skipWS(src, pos)
+		if pos >= len(src) {
+			s.pos = pos
+			return s.errorf(pos, "unexpected end of the event inside an array")
 		}
-		switch s.src[s.pos] {
+		switch src[pos] {
 		case ',':
-			s.pos++
+			pos = skipWS(src, pos+1)
 		case ']':
-			s.pos++
+			s.pos = pos + 1
 			s.trail = s.trail[:top]
 			s.depth--
 			return nil
 		default:
-			return s.errorf(s.pos, "invalid character %s after an array element", quoteChar(s.src[s.pos:]))
+			s.pos = pos
+			return s.errorf(pos, "invalid character %s after an array element", quoteChar(src[pos:]))
 		}
 	}
+}
+
+// skipWS returns the offset of the first byte at or after src[i] that is
+// not white space.
+func skipWS(src []byte, i int) int {
+	// Mostly no white space or a single space.
+	if i+1 < len(src) {
+		if src[i] > ' ' {
+			return i
+		}
+		if src[i] == ' ' && src[i+1] > ' ' {
+			return i + 1
+		}
+	}
+	for i < len(src) && wsTab[src[i]] {
+		i++
+	}
+	return i
+}
+
+// rangeArray scans the array at s.pos, and the arrays nested in it, at a
+// path whose index has only numeric ranges, whose values need not be
+// recorded and which no pattern path continues: array does the same, in
+// one loop and without keeping the array elements of the values. It tests
+// the ranges on the numbers' digits, and builds a value (s.cur) only when a
+// number's exact key is needed.
+func (s *scanner) rangeArray(n *pnode) error {
+	src := s.src
+	pos := s.pos // at '['
+	base := s.depth
+	rs := n.idx.ranges
+	pid := n.pathID
+	var d decimal
+	var err error
+	var end int
+open:
+	s.depth++
+	if s.depth > maxDepth {
+		s.pos = pos
+		return s.errorf(pos, "the event nests deeper than %d levels", maxDepth)
+	}
+	s.narr++
+	pos = skipWS(src, pos+1)
+	if pos < len(src) && src[pos] == ']' {
+		pos++
+		goto closed
+	}
+elem:
+	if pos >= len(src) {
+		s.pos = pos
+		return s.errorf(pos, "unexpected end of the event, expecting a value")
+	}
+	switch c := src[pos]; {
+	case c == '[':
+		goto open
+	case c == '-' || c-'0' < 10:
+		if end, err = s.readNumber(src, pos, &d); err != nil {
+			return err
+		}
+		s.pathStamp[pid] = s.gen
+		s.pathArr[pid] = s.gen
+		if d.nd < 18 {
+			s.rangeNumber(rs, src[pos:end], &d)
+		}
+		pos = end
+	default:
+		if c != '{' {
+			// A string or literal: a value at the path, which matches no
+			// range.
+			s.pathStamp[pid] = s.gen
+			s.pathArr[pid] = s.gen
+		}
+		s.pos = pos
+		if err = s.skipValue(); err != nil {
+			return err
+		}
+		pos = s.pos
+	}
+next:
+	pos = skipWS(src, pos)
+	if pos >= len(src) {
+		s.pos = pos
+		return s.errorf(pos, "unexpected end of the event inside an array")
+	}
+	switch src[pos] {
+	case ',':
+		pos = skipWS(src, pos+1)
+		goto elem
+	case ']':
+		pos++
+		goto closed
+	}
+	s.pos = pos
+	return s.errorf(pos, "invalid character %s after an array element", quoteChar(src[pos:]))
+closed:
+	s.depth--
+	if s.depth > base {
+		goto next
+	}
+	s.pos = pos
+	return nil
+}
+
+// rangeNumber tests the numeric ranges rs on the number text with digits d
+// (fewer than 18).
+func (s *scanner) rangeNumber(rs []rangeRef, text []byte, d *decimal) {
+	var k uint64
+	approx := false
+	switch {
+	case d.nd == 0:
+		k = floatKey(0)
+	case d.exp >= -22 && d.exp <= 22:
+		f := float64(d.mant) // as classify does
+		if d.exp >= 0 {
+			f *= pow10tab[d.exp]
+		} else {
+			f /= pow10tab[-d.exp]
+		}
+		if d.neg {
+			f = -f
+		}
+		k, approx = floatKey(f), d.nd > 15
+	default:
+		s.lookupRanges(rs, s.numValue(text, d))
+		return
+	}
+	for i := range rs {
+		r := &rs[i]
+		if approx {
+			if (k < r.lo && r.lo-k > numSlack) || (k > r.hi && k-r.hi > numSlack) || s.leafStamp[r.l.id] == s.gen {
+				continue // out of range, however the number rounds
+			}
+			s.lookupRanges(rs, s.numValue(text, d))
+			return
+		}
+		if k >= r.lo && k <= r.hi && s.leafStamp[r.l.id] != s.gen {
+			s.hit(r.l)
+		}
+	}
+}
+
+// rangeNumberAt is numberAt inside an array, for a path whose index has
+// only numeric ranges and whose values need not be recorded.
+func (s *scanner) rangeNumberAt(n *pnode, pos int) (int, error) {
+	src := s.src
+	var d decimal
+	end, err := s.readNumber(src, pos, &d)
+	if err != nil {
+		return end, err
+	}
+	pid := n.pathID
+	s.pathStamp[pid] = s.gen
+	s.pathArr[pid] = s.gen
+	if d.nd < 18 {
+		s.rangeNumber(n.idx.ranges, src[pos:end], &d)
+	}
+	return end, nil
+}
+
+// numValue returns s.cur set to the number text with digits d.
+func (s *scanner) numValue(text []byte, d *decimal) *value {
+	v := &s.cur
+	v.kind, v.numSt, v.ipState = vNumber, numUnparsed, 0
+	v.dec = *d
+	v.str, v.raw = text, text
+	return v
+}
+
+// numberAt scans the number at src[pos] at the path of n, which has an
+// index, and returns the offset after it.
+func (s *scanner) numberAt(n *pnode, pos int) (int, error) {
+	v := &s.cur
+	end, err := s.readNumber(s.src, pos, &v.dec)
+	if err != nil {
+		return end, err
+	}
+	v.kind, v.numSt, v.ipState = vNumber, numUnparsed, 0
+	v.str = s.src[pos:end]
+	v.raw = v.str
+	s.onNumber(n, v)
+	return end, nil
 }
 
 // skipValue validates and skips any value.
@@ -623,7 +886,7 @@ func (s *scanner) skipValue() error {
 	}
 	switch c := s.src[s.pos]; {
 	case c == '"':
-		_, _, err := s.scanString()
+		_, _, err := s.scanString(false)
 		return err
 	case c == '{':
 		s.depth++
@@ -645,7 +908,7 @@ func (s *scanner) skipValue() error {
 				}
 				return s.errorf(s.pos, "invalid character %s looking for the beginning of an object key", quoteChar(s.src[s.pos:]))
 			}
-			if _, _, err := s.scanString(); err != nil {
+			if _, _, err := s.scanString(true); err != nil {
 				return err
 			}
 			s.ws()
@@ -763,119 +1026,121 @@ func (s *scanner) skipNumber() error {
 // number validates the number at s.pos, moves past it and reads it into
 // v.dec (as parseDecimal does).
 func (s *scanner) number(v *value) error {
-	src := s.src
-	i := s.pos
-	d := &v.dec
+	end, err := s.readNumber(s.src, s.pos, &v.dec)
+	if err != nil {
+		return err
+	}
+	s.pos = end
+	return nil
+}
+
+// readNumber validates the number at src[i:], reads it into d (as
+// parseDecimal does) and returns the offset after it.
+func (s *scanner) readNumber(src []byte, i int, d *decimal) (int, error) {
+	d.neg = false
 	if src[i] == '-' {
 		d.neg = true
 		i++
 	}
-	if i >= len(src) || src[i] < '0' || src[i] > '9' {
-		return s.errorf(i, "invalid number: expecting a digit")
+	if i >= len(src) || src[i]-'0' > 9 {
+		return i, s.errorf(i, "invalid number: expecting a digit")
 	}
+	is := i
 	if src[i] == '0' {
 		i++
 	} else {
-		i = d.digits(src, i, false)
+		i = skipDigits(src, i+1)
 	}
+	ie, fs, fe := i, i, i
 	if i < len(src) && src[i] == '.' {
 		i++
-		if i >= len(src) || src[i] < '0' || src[i] > '9' {
-			return s.errorf(i, "invalid number: expecting a digit after the decimal point")
+		if i >= len(src) || src[i]-'0' > 9 {
+			return i, s.errorf(i, "invalid number: expecting a digit after the decimal point")
 		}
-		if d.nd == 0 {
-			for i < len(src) && src[i] == '0' {
-				d.exp--
-				i++
+		fs = i
+		i = skipDigits(src, i+1)
+		fe = i
+	}
+	if i >= len(src) || src[i]|0x20 != 'e' {
+		// The usual shape: no exponent, a first digit that is not 0
+		// and a last one that is not 0.
+		if src[is] != '0' && src[i-1] != '0' {
+			d.nd = ie - is + fe - fs
+			if d.nd > 17 {
+				d.mant, d.exp = 0, 0
+				return i, nil
 			}
-		}
-		i = d.digits(src, i, true)
-	}
-	if i < len(src) && (src[i] == 'e' || src[i] == 'E') {
-		i++
-		eneg := false
-		if i < len(src) && (src[i] == '+' || src[i] == '-') {
-			eneg = src[i] == '-'
-			i++
-		}
-		if i >= len(src) || src[i] < '0' || src[i] > '9' {
-			return s.errorf(i, "invalid number: expecting a digit in the exponent")
-		}
-		e := 0
-		for ; i < len(src) && src[i] >= '0' && src[i] <= '9'; i++ {
-			if e < 1e8 {
-				e = e*10 + int(src[i]-'0')
+			m := digitsValue(src, is, ie)
+			if fe > fs {
+				m = m*pow10u64[fe-fs] + digitsValue(src, fs, fe)
 			}
+			d.mant, d.exp = m, fs-fe
+			return i, nil
 		}
-		if eneg {
-			e = -e
-		}
-		d.exp += e
+		d.setDigits(src, is, ie, fs, fe, 0)
+		return i, nil
 	}
-	for d.mant != 0 && d.mant%10 == 0 {
-		d.mant /= 10
-		d.exp++
-		d.nd--
+	j := i + 1
+	if j < len(src) && (src[j] == '+' || src[j] == '-') {
+		j++
 	}
-	v.decOK = true
-	s.pos = i
-	return nil
+	if j >= len(src) || src[j]-'0' > 9 {
+		return j, s.errorf(j, "invalid number: expecting a digit in the exponent")
+	}
+	e := parseExp(src, i+1)
+	for j < len(src) && src[j]-'0' < 10 {
+		j++
+	}
+	d.setDigits(src, is, ie, fs, fe, e)
+	return j, nil
 }
 
-// digits reads the run of digits at src[i:] into d (after its first
-// significant digit, or at the start of the integer part) and returns the
-// offset after it. Fraction digits lower the exponent.
-func (d *decimal) digits(src []byte, i int, frac bool) int {
+// skipDigits returns the offset of the first byte at or after src[i] that
+// is not a digit.
+func skipDigits(src []byte, i int) int {
 	for i+8 <= len(src) {
-		w := binary.LittleEndian.Uint64(src[i:])
-		// A byte is a digit when its high nibble is 3 and adding 6 keeps
-		// it so; a carry out of a non-digit byte only disturbs the bytes
-		// after it.
-		m := (w&0xF0F0F0F0F0F0F0F0 ^ 0x3030303030303030) | ((w+0x0606060606060606)&0xF0F0F0F0F0F0F0F0 ^ 0x3030303030303030)
-		r := 8
-		if m != 0 {
-			r = bits.TrailingZeros64(m) / 8
+		if m := nonDigits(binary.LittleEndian.Uint64(src[i:])); m != 0 {
+			return i + bits.TrailingZeros64(m)/8
 		}
-		if r == 0 {
-			return i
-		}
-		if d.nd+r > 19 {
-			break
-		}
-		if r < 8 {
-			// Move the r digits to the top and pad with '0's.
-			sh := uint(8 * (8 - r))
-			w = w<<sh | 0x3030303030303030&(1<<sh-1)
-		}
-		d.mant = d.mant*pow10u[r] + eightDigits(w)
-		d.nd += r
-		if frac {
-			d.exp -= r
-		}
-		i += r
-		if r < 8 {
-			return i
-		}
+		i += 8
 	}
-	for ; i < len(src) && src[i] >= '0' && src[i] <= '9'; i++ {
-		switch {
-		case d.nd < 19:
-			d.mant = d.mant*10 + uint64(src[i]-'0')
-			d.nd++
-			if frac {
-				d.exp--
-			}
-		case frac:
-			d.over = d.over || src[i] != '0'
-		default:
-			d.exp++
-			d.over = d.over || src[i] != '0'
-		}
+	for i < len(src) && src[i]-'0' < 10 {
+		i++
 	}
 	return i
 }
 
-var pow10u = [...]uint64{1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000}
+// nonDigits returns a word in which the high nibble of each byte of w (8
+// bytes of text, the first in the lowest byte) is non-zero when that byte
+// is not an ASCII digit; bytes after the first such byte may be wrong.
+func nonDigits(w uint64) uint64 {
+	// A byte is a digit when its high nibble is 3 and adding 6 keeps it
+	// so; a carry out of a non-digit byte only disturbs the bytes after it.
+	return (w&0xF0F0F0F0F0F0F0F0 ^ 0x3030303030303030) | ((w+0x0606060606060606)&0xF0F0F0F0F0F0F0F0 ^ 0x3030303030303030)
+}
+
+// digitsValue returns the value of the digits s[i:end] (at most 19).
+func digitsValue(s []byte, i, end int) uint64 {
+	var m uint64
+	for end-i >= 8 {
+		m = m*1e8 + eightDigits(binary.LittleEndian.Uint64(s[i:]))
+		i += 8
+	}
+	r := end - i
+	if r == 0 {
+		return m
+	}
+	if i+8 <= len(s) {
+		// Move the r digits to the top and pad with '0's.
+		sh := uint(8 * (8 - r))
+		w := binary.LittleEndian.Uint64(s[i:])<<sh | 0x3030303030303030&(1<<sh-1)
+		return m*pow10u64[r] + eightDigits(w)
+	}
+	for ; i < end; i++ {
+		m = m*10 + uint64(s[i]-'0')
+	}
+	return m
+}
 
 // eightDigits returns the value of the eight ASCII digits in w (the first
 // digit in the lowest byte).
@@ -896,47 +1161,78 @@ func (s *scanner) literal(word string) error {
 // onValue records the value v at the path of n and looks it up in the
 // path's index.
 func (s *scanner) onValue(n *pnode, v *value) {
+	if v.kind == vNumber {
+		s.onNumber(n, v)
+		return
+	}
 	ix := n.idx
+	s.stampPath(n, v)
+	switch v.kind {
+	case vString:
+		s.lookupString(ix, v)
+	case vTrue, vFalse, vNull:
+		if ix.indexExtra != nil {
+			s.hitList(ix.lits[v.kind-vTrue])
+		}
+	}
+	s.hitList(ix.any)
+	s.lookupSlow(ix, v)
+}
+
+// stampPath notes that the path of n has the value v, and records v if
+// some alternative needs the exact search (or for Explain).
+func (s *scanner) stampPath(n *pnode, v *value) {
 	pid := n.pathID
 	s.pathStamp[pid] = s.gen
 	if len(s.trail) > 0 {
 		s.pathArr[pid] = s.gen
 	}
-	if s.recordAll || ix.multi > 0 {
+	if s.recordAll || n.idx.multi > 0 {
 		ts := int32(len(s.trails))
 		s.trails = append(s.trails, s.trail...)
 		s.recs = append(s.recs, flatValue{pid: pid, val: *v, trailStart: ts, trailEnd: int32(len(s.trails))})
 	}
-	switch v.kind {
-	case vString:
-		s.lookupString(ix, v)
-	case vNumber:
-		if len(ix.ranges) > 0 {
-			s.lookupRanges(ix.ranges, v)
+}
+
+// onNumber is onValue for a number.
+func (s *scanner) onNumber(n *pnode, v *value) {
+	ix := n.idx
+	s.stampPath(n, v)
+	if len(ix.ranges) > 0 && v.dec.nd < 18 {
+		s.lookupRanges(ix.ranges, v)
+	}
+	if ix.indexExtra != nil {
+		s.lookupNumber(ix.indexExtra, v)
+	}
+	if len(ix.any) > 0 {
+		s.hitList(ix.any)
+	}
+	if len(ix.slow) > 0 {
+		s.lookupSlow(ix, v)
+	}
+}
+
+// lookupNumber looks the number v up in the maps of numbers.
+func (s *scanner) lookupNumber(ix *indexExtra, v *value) {
+	if ix.numTxt.n > 0 {
+		if ls, ok := ix.numTxt.get(v.str); ok {
+			s.hitList(ls)
 		}
-		if ix.numTxt.n > 0 {
-			if ls, ok := ix.numTxt.get(v.str); ok {
-				s.hitList(ls)
-			}
-		}
-		if ix.nums.n > 0 {
-			if k, st := v.numExactKey(); st != numNot {
-				kb := [8]byte{byte(k >> 56), byte(k >> 48), byte(k >> 40), byte(k >> 32), byte(k >> 24), byte(k >> 16), byte(k >> 8), byte(k)}
-				if ls, ok := ix.nums.get(kb[:]); ok {
-					if _, ok := v.numKey(); ok {
-						s.hitList(ls)
-					}
+	}
+	if ix.nums.n > 0 {
+		if k, st := v.numExactKey(); st != numNot {
+			kb := [8]byte{byte(k >> 56), byte(k >> 48), byte(k >> 40), byte(k >> 32), byte(k >> 24), byte(k >> 16), byte(k >> 8), byte(k)}
+			if ls, ok := ix.nums.get(kb[:]); ok {
+				if _, ok := v.numKey(); ok {
+					s.hitList(ls)
 				}
 			}
 		}
-	case vTrue:
-		s.hitList(ix.lits[0])
-	case vFalse:
-		s.hitList(ix.lits[1])
-	case vNull:
-		s.hitList(ix.lits[2])
 	}
-	s.hitList(ix.any)
+}
+
+// lookupSlow tests the conditions that are tested one by one.
+func (s *scanner) lookupSlow(ix *pathIndex, v *value) {
 	for i := range ix.slow {
 		r := &ix.slow[i]
 		if s.leafStamp[r.l.id] != s.gen && r.c.match(v) {
@@ -952,6 +1248,14 @@ func (s *scanner) lookupString(ix *pathIndex, v *value) {
 			s.hitList(ls)
 		}
 	}
+	if ix.indexExtra != nil {
+		s.lookupExtra(ix.indexExtra, v)
+	}
+}
+
+// lookupExtra looks the string v up in the indexes of indexExtra.
+func (s *scanner) lookupExtra(ix *indexExtra, v *value) {
+	str := v.str
 	if ix.ips.n > 0 {
 		if a, ok := v.ipAddr(); ok {
 			if ls, ok := ix.ips.get(a.b[:a.n]); ok {
@@ -976,9 +1280,12 @@ func (s *scanner) lookupString(ix *pathIndex, v *value) {
 		}
 	}
 	if ix.eic.n > 0 || len(ix.peic.lens) > 0 || len(ix.seic.lens) > 0 {
-		low := s.lower(str)
+		low := str // lowered only if a map is large (see foldGet)
+		if ix.eic.dir != nil || ix.peic.m.dir != nil || ix.seic.m.dir != nil {
+			low = s.lower(str)
+		}
 		if ix.eic.n > 0 {
-			if ls, ok := ix.eic.get(low); ok {
+			if ls, ok := foldGet(&ix.eic, low); ok {
 				s.hitList(ls)
 			}
 		}
@@ -986,7 +1293,7 @@ func (s *scanner) lookupString(ix *pathIndex, v *value) {
 			if lc.n > len(low) {
 				break
 			}
-			if ls, ok := ix.peic.m.get(low[:lc.n]); ok {
+			if ls, ok := foldGet(&ix.peic.m, low[:lc.n]); ok {
 				s.hitList(ls)
 			}
 		}
@@ -994,7 +1301,7 @@ func (s *scanner) lookupString(ix *pathIndex, v *value) {
 			if lc.n > len(low) {
 				break
 			}
-			if ls, ok := ix.seic.m.get(low[len(low)-lc.n:]); ok {
+			if ls, ok := foldGet(&ix.seic.m, low[len(low)-lc.n:]); ok {
 				s.hitList(ls)
 			}
 		}
@@ -1017,29 +1324,67 @@ func (s *scanner) lookupString(ix *pathIndex, v *value) {
 	}
 }
 
-// lookupRanges tests the numeric conditions rs on the number v.
-func (s *scanner) lookupRanges(rs []slowRef, v *value) {
+// lookupRanges tests the numeric conditions rs on the number v. It works
+// on the approximate key as long as that decides, and makes the key exact
+// (and checks that the number is comparable) only for a range that may
+// hold the number and whose leaf is not hit yet.
+func (s *scanner) lookupRanges(rs []rangeRef, v *value) {
 	k, st := v.numApproxKey()
 	if st == numNot {
 		return
 	}
 	for i := range rs {
 		r := &rs[i]
-		if s.leafStamp[r.l.id] == s.gen {
-			continue
-		}
-		c := r.c
 		if st == numApprox {
-			if (c.loSet && k < c.lo && !near(k, c.lo)) || (c.hiSet && k > c.hi && !near(k, c.hi)) {
+			if (k < r.lo && r.lo-k > numSlack) || (k > r.hi && k-r.hi > numSlack) || s.leafStamp[r.l.id] == s.gen {
 				continue // out of range, however the number rounds
 			}
-		} else if (c.loSet && (k < c.lo || (c.loOpen && k == c.lo))) || (c.hiSet && (k > c.hi || (c.hiOpen && k == c.hi))) {
+			if k, st = v.numExactKey(); st == numNot {
+				return
+			}
+		}
+		if k < r.lo || k > r.hi || s.leafStamp[r.l.id] == s.gen {
 			continue
 		}
-		if c.match(v) {
-			s.hit(r.l)
+		if st == numCheck {
+			ok := false
+			if k, ok = v.numKey(); !ok {
+				return
+			}
+			st = numExact
+		}
+		s.hit(r.l)
+	}
+}
+
+// foldGet looks b up in m, whose keys are in ASCII lower case: b itself
+// when m is a list, which is compared ignoring ASCII case, and otherwise b
+// lowered already.
+func foldGet(m *pmap[[]*leaf], b []byte) ([]*leaf, bool) {
+	if m.dir != nil {
+		return m.get(b)
+	}
+	for i := range m.small {
+		if k := m.small[i].key; len(k) == len(b) && equalLowerASCII(b, k) {
+			return m.small[i].val, true
 		}
 	}
+	return nil, false
+}
+
+// equalLowerASCII reports whether b, with A-Z lowered, equals low (of the
+// same length).
+func equalLowerASCII(b []byte, low string) bool {
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		if c-'A' < 26 {
+			c += 'a' - 'A'
+		}
+		if c != low[i] {
+			return false
+		}
+	}
+	return true
 }
 
 func (s *scanner) lower(b []byte) []byte {
@@ -1098,7 +1443,7 @@ func (s *scanner) hit(l *leaf) {
 func (s *scanner) matchPattern(p *patEntry) {
 	if s.patStamp[p.id] != s.gen {
 		s.patStamp[p.id] = s.gen
-		s.matched = append(s.matched, p)
+		s.matched = append(s.matched, matchRef{p.key, p})
 	}
 }
 
