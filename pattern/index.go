@@ -1,6 +1,9 @@
 package pattern
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
 // The value index of one path: for an event value at the path, it finds the
 // leaves (fields of patterns) that the value satisfies without testing them
@@ -34,6 +37,7 @@ type pathIndex struct {
 	strs        pmap[[]*leaf]
 	any         []*leaf
 	ranges      []rangeRef // numeric conditions
+	rtab        *rangeTab  // ranges by prefix key; nil when there are none or too many
 	slow        []slowRef
 	*indexExtra // the other indexes; nil when they are all empty
 
@@ -71,27 +75,94 @@ type wildRef struct {
 }
 
 // rangeRef is a numeric condition of a leaf, as closed bounds on number
-// keys (adjacent doubles have adjacent keys, so "> x" is ">= key(x)+1").
+// keys (adjacent doubles have adjacent keys, so "> x" is ">= key(x)+1"),
+// and as the prefix keys of its bounds (prefixkey.go; 0 and MaxUint64 for
+// a missing bound, which no number's key equals).
 type rangeRef struct {
-	lo, hi uint64
-	l      *leaf
+	lo, hi   uint64
+	plo, phi uint64
+	lid      int32 // l.id
+	l        *leaf
 }
 
 func rangeOf(l *leaf, c *cond) rangeRef {
-	r := rangeRef{lo: 0, hi: math.MaxUint64, l: l}
+	r := rangeRef{lo: 0, hi: math.MaxUint64, phi: math.MaxUint64, lid: l.id, l: l}
 	if c.loSet {
-		r.lo = c.lo
+		r.lo, r.plo = c.lo, boundKey(c.lo)
 		if c.loOpen {
 			r.lo++
 		}
 	}
 	if c.hiSet {
-		r.hi = c.hi
+		r.hi, r.phi = c.hi, boundKey(c.hi)
 		if c.hiOpen {
 			r.hi--
 		}
 	}
 	return r
+}
+
+// rangeTab sorts the ranges of a path (at most 64) by the prefix keys of
+// their bounds (prefixkey.go): the distinct keys cut the keys into gaps,
+// and each gap has the set of ranges that hold every number whose key
+// lies in it. A number whose key equals a bound's is not decided by it.
+type rangeTab struct {
+	// keys holds the distinct prefix keys of the bounds, ascending, then
+	// MaxUint64 (no number's key) up to a power of two, at least once.
+	keys []uint64
+	// inside[k] is the set of ranges (bits by index) that hold every
+	// key between keys[k-1] and keys[k].
+	inside []uint64
+}
+
+// maxTabRanges is the most ranges a rangeTab holds.
+const maxTabRanges = 64
+
+func newRangeTab(rs []rangeRef) *rangeTab {
+	if len(rs) == 0 || len(rs) > maxTabRanges {
+		return nil
+	}
+	var bs []uint64
+	for _, r := range rs {
+		if r.plo != 0 {
+			bs = append(bs, r.plo)
+		}
+		if r.phi != math.MaxUint64 {
+			bs = append(bs, r.phi)
+		}
+	}
+	slices.Sort(bs)
+	bs = slices.Compact(bs)
+	size := 1
+	for size <= len(bs) {
+		size *= 2
+	}
+	t := &rangeTab{keys: make([]uint64, size), inside: make([]uint64, size)}
+	copy(t.keys, bs)
+	for k := len(bs); k < size; k++ {
+		t.keys[k] = math.MaxUint64
+	}
+	for i, r := range rs {
+		for k := 0; k <= len(bs); k++ {
+			// The gap k lies above bs[k-1] and below bs[k].
+			if (r.plo == 0 || (k > 0 && r.plo <= bs[k-1])) && (r.phi == math.MaxUint64 || (k < len(bs) && r.phi >= bs[k])) {
+				t.inside[k] |= 1 << i
+			}
+		}
+	}
+	return t
+}
+
+// gap returns the gap of the prefix key p, and false if p equals a
+// bound's key.
+func (t *rangeTab) gap(p uint64) (int, bool) {
+	k := 0
+	for h := len(t.keys) >> 1; h > 0; h >>= 1 {
+		if t.keys[k+h-1] < p {
+			k += h
+		}
+	}
+	return k, t.keys[k] != p
 }
 
 func rangesWith(old []rangeRef, l *leaf, c *cond, add bool, entries *int) []rangeRef {
@@ -344,6 +415,7 @@ func (ix *pathIndex) with(l *leaf, add bool) *pathIndex {
 			n.any = listWith(n.any, l, add, e)
 		case condNumeric:
 			n.ranges = rangesWith(n.ranges, l, c, add, e)
+			n.rtab = newRangeTab(n.ranges)
 		default:
 			n.slow = slowWith(n.slow, l, c, add, e)
 		}

@@ -719,31 +719,68 @@ func skipWS(src []byte, i int) int {
 // rangeArray scans the array at s.pos, and the arrays nested in it, at a
 // path whose index has only numeric ranges, whose values need not be
 // recorded and which no pattern path continues: array does the same, in
-// one loop and without keeping the array elements of the values. It tests
-// the ranges on the numbers' digits, and builds a value (s.cur) only when a
-// number's exact key is needed.
+// one loop and without keeping the array elements of the values (nor
+// numbering the arrays: their numbers only order the arrays that values
+// record).
+//
+// The usual elements are read by rangeRun, a loop that calls nothing;
+// what it leaves (other values, numbers of unusual form, numbers that it
+// cannot decide, errors) is read here, numbers by the general way
+// (readNumber, rangeNumber).
 func (s *scanner) rangeArray(n *pnode) error {
 	src := s.src
 	pos := s.pos // at '['
 	base := s.depth
 	rs := n.idx.ranges
+	t := n.idx.rtab
 	pid := n.pathID
-	var d decimal
-	var err error
-	var end int
+	fast := t != nil && base+runMaxDepth <= maxDepth
+	var open uint64 // ranges whose leaf is not hit yet (by index in rs)
+	if fast {
+		open = s.openRanges(rs)
+	}
+	var (
+		d      decimal
+		err    error
+		end    int
+		why, k int
+	)
 open:
 	s.depth++
 	if s.depth > maxDepth {
 		s.pos = pos
 		return s.errorf(pos, "the event nests deeper than %d levels", maxDepth)
 	}
-	s.narr++
 	pos = skipWS(src, pos+1)
 	if pos < len(src) && src[pos] == ']' {
 		pos++
 		goto closed
 	}
 elem:
+	if fast {
+		var depth int
+		pos, depth, why, end, k = rangeRun(src, pos, s.depth-base, t, open)
+		s.depth = base + depth
+		if end != 0 {
+			s.pathStamp[pid] = s.gen
+			s.pathArr[pid] = s.gen
+		}
+		switch why {
+		case runDone:
+			s.pos = pos
+			return nil
+		case runSep:
+			goto next
+		case runHit:
+			for m := t.inside[k] & open; m != 0; m &= m - 1 {
+				s.hit(rs[bits.TrailingZeros64(m)].l)
+			}
+			open = s.openRanges(rs)
+			pos = end
+			goto next
+		}
+		// runElem: read it here.
+	}
 	if pos >= len(src) {
 		s.pos = pos
 		return s.errorf(pos, "unexpected end of the event, expecting a value")
@@ -752,15 +789,7 @@ elem:
 	case c == '[':
 		goto open
 	case c == '-' || c-'0' < 10:
-		if end, err = s.readNumber(src, pos, &d); err != nil {
-			return err
-		}
-		s.pathStamp[pid] = s.gen
-		s.pathArr[pid] = s.gen
-		if d.nd < 18 {
-			s.rangeNumber(rs, src[pos:end], &d)
-		}
-		pos = end
+		goto general
 	default:
 		if c != '{' {
 			// A string or literal: a value at the path, which matches no
@@ -797,6 +826,195 @@ closed:
 	}
 	s.pos = pos
 	return nil
+general:
+	// A number, by the general way.
+	if end, err = s.readNumber(src, pos, &d); err != nil {
+		return err
+	}
+	s.pathStamp[pid] = s.gen
+	s.pathArr[pid] = s.gen
+	if d.nd < 18 && (open != 0 || !fast) {
+		s.rangeNumber(rs, src[pos:end], &d)
+		if fast {
+			open = s.openRanges(rs)
+		}
+	}
+	pos = end
+	goto next
+}
+
+// Why rangeRun returns.
+const (
+	runDone = iota // the array closed
+	runElem        // src[pos] begins an element left to the caller
+	runSep         // src[pos] does not continue the array as it should, or the event ends
+	runHit         // the number src[pos:end] is comparable and the ranges of the gap k hold it
+)
+
+// runMaxDepth is how deep rangeRun nests arrays; deeper ones are left to
+// its caller.
+const runMaxDepth = 32
+
+// rangeRun reads the elements of the arrays of rangeArray from src[pos],
+// where an element begins, depth arrays deep, for as long as they are
+// arrays or numbers in the usual form: an integer part of at most 7
+// digits, an optional fraction, no exponent, and 16 bytes of event after
+// the first digit. It validates each such number a word at a time and
+// finds the gap of t that its prefix key falls in (prefixkey.go); only a
+// number that lies inside a range of open (the ranges whose leaf is not
+// hit yet) is classified, by its number of significant digits: when it
+// has more than 17 it is not comparable and no range holds it; when it
+// has at most 15 it is comparable and rangeRun returns runHit with its
+// gap. Otherwise (16 or 17 digits), and when the key equals a bound's, it
+// returns runElem so that the caller reads the number by the general way.
+// Once open is empty, numbers are only validated.
+//
+// It returns the offset where it stopped, the depth there, why it
+// stopped, the end of the last number it read (0 if none: the caller
+// learns whether the path has a value) and, for runHit, the gap. It calls
+// nothing, so that its state stays in registers.
+func rangeRun(src []byte, pos, depth int, t *rangeTab, open uint64) (int, int, int, int, int) {
+	var (
+		i, il, j, end, a, b, k int
+		lo, hi, m, p           uint64
+	)
+	base := unsafe.Pointer(unsafe.SliceData(src))
+elem:
+	if pos >= len(src) {
+		return pos, depth, runElem, end, 0
+	}
+	if src[pos] == '[' {
+		if depth >= runMaxDepth {
+			return pos, depth, runElem, end, 0
+		}
+		depth++
+		pos = skipWS(src, pos+1)
+		if pos < len(src) && src[pos] == ']' {
+			pos++
+			goto closed
+		}
+		goto elem
+	}
+	i = pos
+	if src[pos] == '-' {
+		i++
+	}
+	if i+16 > len(src) || src[i]-'0' > 9 {
+		return pos, depth, runElem, end, 0
+	}
+	lo = le64(base, i)
+	il = bits.TrailingZeros64(nonDigits(lo)) >> 3
+	if il == 8 || (il > 1 && src[i] == '0') {
+		return pos, depth, runElem, end, 0
+	}
+	j = i + il
+	if src[j] == '.' {
+		for j++; ; j += 8 {
+			if j+8 > len(src) {
+				return pos, depth, runElem, end, 0
+			}
+			if m = nonDigits(le64(base, j)); m != 0 {
+				break
+			}
+		}
+		j += bits.TrailingZeros64(m) >> 3
+		if j == i+il+1 {
+			return pos, depth, runElem, end, 0 // no digit after the point
+		}
+	}
+	if src[j]|0x20 == 'e' {
+		return pos, depth, runElem, end, 0
+	}
+	end = j
+	if open != 0 {
+		// The prefix key: the first 14 characters after the sign, with
+		// the point and what follows the number as zeros.
+		hi = le64(base, i+8) & 0x0F0F0F0F0F0F0F0F
+		lo &= 0x0F0F0F0F0F0F0F0F &^ (0xFF << (8 * il))
+		if n := end - i; n < 8 {
+			lo &= 1<<(8*n) - 1
+			hi = 0
+		} else if n < 16 {
+			hi &= 1<<(8*(n-8)) - 1
+		}
+		p = (0x80|uint64(il))<<56 | pack8(lo)<<24 | pack8(hi)>>8
+		if src[pos] == '-' {
+			if p&(1<<56-1) == 0 {
+				return pos, depth, runElem, end, 0 // perhaps -0
+			}
+			p = ^p
+		}
+		// Its gap: k keys lie below it.
+		k = 0
+		for h := len(t.keys) >> 1; h > 0; h >>= 1 {
+			if t.keys[k+h-1] < p {
+				k += h
+			}
+		}
+		if t.keys[k] == p {
+			return pos, depth, runElem, end, 0 // undecided
+		}
+		if t.inside[k]&open != 0 {
+			// Inside a range: is the number comparable? Count its
+			// significant digits (a, b: the first and the last).
+			for a = i; a < end && (src[a] == '0' || src[a] == '.'); a++ {
+			}
+			if a == end {
+				return pos, depth, runHit, end, k // zero
+			}
+			for b = end - 1; src[b] == '0' || src[b] == '.'; b-- {
+			}
+			j = i + il
+			if a < j && j < b {
+				b-- // the point
+			}
+			switch {
+			case b-a+1 <= 15 && a < j+300:
+				return pos, depth, runHit, end, k
+			case b-a+1 < 18:
+				return pos, depth, runElem, end, 0
+			}
+			// More than 17 digits: not comparable, no range holds it.
+		}
+	}
+	pos = end
+sep:
+	pos = skipWS(src, pos)
+	if pos >= len(src) {
+		return pos, depth, runSep, end, 0
+	}
+	switch src[pos] {
+	case ',':
+		pos = skipWS(src, pos+1)
+		goto elem
+	case ']':
+		pos++
+		goto closed
+	}
+	return pos, depth, runSep, end, 0
+closed:
+	depth--
+	if depth == 0 {
+		return pos, depth, runDone, end, 0
+	}
+	goto sep
+}
+
+// le64 returns the 8 bytes at p+i as a little-endian number.
+func le64(p unsafe.Pointer, i int) uint64 {
+	return binary.LittleEndian.Uint64((*[8]byte)(unsafe.Add(p, i))[:])
+}
+
+// openRanges returns the set of ranges of rs (at most 64) whose leaf is
+// not hit yet.
+func (s *scanner) openRanges(rs []rangeRef) uint64 {
+	var m uint64
+	for i := range rs {
+		if s.leafStamp[rs[i].lid] != s.gen {
+			m |= 1 << i
+		}
+	}
+	return m
 }
 
 // rangeNumber tests the numeric ranges rs on the number text with digits d

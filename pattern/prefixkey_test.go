@@ -1,0 +1,169 @@
+package pattern
+
+import (
+	"math"
+	"math/big"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// randomFixed returns a random number in fixed notation (JSON syntax, no
+// exponent) and its parts: sign, the text after the sign, and the length
+// of its integer part.
+func randomFixed(r *rand.Rand) (text string, neg bool, body string, il int) {
+	var sb strings.Builder
+	switch r.IntN(4) {
+	case 0:
+		sb.WriteByte('0')
+	default:
+		n := 1 + r.IntN(7)
+		sb.WriteByte(byte('1' + r.IntN(9)))
+		for k := 1; k < n; k++ {
+			sb.WriteByte(byte('0' + r.IntN(10)))
+		}
+	}
+	il = sb.Len()
+	if r.IntN(5) > 0 {
+		sb.WriteByte('.')
+		n := 1 + r.IntN(22)
+		for k := 0; k < n; k++ {
+			// Mostly the digits of a few shared stems, so that
+			// numbers often agree on long prefixes.
+			if r.IntN(3) > 0 {
+				sb.WriteByte("3141592653589793238462643"[k])
+			} else {
+				sb.WriteByte(byte('0' + r.IntN(10)))
+			}
+		}
+	}
+	body = sb.String()
+	neg = r.IntN(2) == 0
+	text = body
+	if neg {
+		text = "-" + body
+	}
+	return text, neg, body, il
+}
+
+// TestPrefixKeyOrder checks that prefix keys order numbers as their
+// values where the keys differ.
+func TestPrefixKeyOrder(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	type num struct {
+		text string
+		key  uint64
+		ok   bool
+		v    *big.Rat
+	}
+	var nums []num
+	for len(nums) < 600 {
+		text, neg, body, il := randomFixed(r)
+		k, ok := prefixKey(neg, []byte(body), il)
+		v, _ := new(big.Rat).SetString(text)
+		nums = append(nums, num{text, k, ok, v})
+	}
+	decided, undecided := 0, 0
+	for _, x := range nums {
+		if !x.ok {
+			if x.text[0] != '-' || strings.Trim(x.text[1:min(len(x.text), 15)], "0.") != "" {
+				t.Fatalf("%s: no key", x.text)
+			}
+			continue
+		}
+		for _, y := range nums {
+			if !y.ok {
+				continue
+			}
+			c := x.v.Cmp(y.v)
+			switch {
+			case x.key < y.key:
+				decided++
+				if c >= 0 {
+					t.Fatalf("key(%s) < key(%s) but the values are not in that order", x.text, y.text)
+				}
+			case x.key > y.key:
+				decided++
+				if c <= 0 {
+					t.Fatalf("key(%s) > key(%s) but the values are not in that order", x.text, y.text)
+				}
+			default:
+				undecided++
+			}
+		}
+	}
+	t.Logf("%d ordered pairs decided by their keys, %d not", decided, undecided)
+	if undecided > decided/20 {
+		t.Errorf("too many pairs with equal keys")
+	}
+}
+
+// TestBoundKey checks the keys of range bounds against the keys of the
+// same numbers written out.
+func TestBoundKey(t *testing.T) {
+	for _, s := range []string{"0", "-0", "1", "-1", "37.75", "-122.41600944012424", "0.001", "-1e-20", "5e-324",
+		"1e300", "-1e300", "12345678", "1234567.5", "0.1", "100", "9007199254740993"} {
+		k, ok := numKey(s)
+		if !ok {
+			continue
+		}
+		f := keyFloat(k)
+		text, il := fixedText(javaDecimal(f))
+		got := boundKey(k)
+		want, ok := prefixKey(f < 0, text, il)
+		if !ok {
+			want, _ = prefixKey(false, text, il)
+			want = ^want
+		}
+		if got != want {
+			t.Errorf("boundKey(%s) = %x, want %x (%s)", s, got, want, text)
+		}
+		// The fixed text has the bound's value.
+		v, _ := new(big.Rat).SetString(strings.TrimSuffix(string(text), "."))
+		if f < 0 {
+			v.Neg(v)
+		}
+		if w, _ := new(big.Rat).SetString(strconv.FormatFloat(f, 'e', -1, 64)); f != 0 && s != "5e-324" && v.Cmp(w) != 0 {
+			t.Errorf("fixedText(%s) = %s", s, text)
+		}
+	}
+}
+
+// TestRangeRunKey checks that rangeRun computes the same prefix key as
+// prefixKey: a range whose bound has a number's key leaves the number
+// undecided.
+func TestRangeRunKey(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	fast := 0
+	for n := 0; n < 5000; n++ {
+		text, neg, body, il := randomFixed(r)
+		k, ok := prefixKey(neg, []byte(body), il)
+		src := []byte(text + ", 1]" + strings.Repeat(" ", 20))
+		tab := &rangeTab{keys: []uint64{k, math.MaxUint64}, inside: []uint64{1, 1}}
+		pos, depth, why, _, _ := rangeRun(src, 0, 1, tab, 1)
+		if !ok || (il > 1 && body[0] == '0') {
+			if why != runElem || pos != 0 || depth != 1 {
+				t.Fatalf("%s: rangeRun = %d, %d, %d; want runElem at 0", text, pos, depth, why)
+			}
+			continue
+		}
+		if why != runElem || pos != 0 {
+			t.Fatalf("%s: rangeRun = %d at %d; want runElem (undecided) at 0", text, why, pos)
+		}
+		// One key more: decided.
+		tab.keys[0] = k + 1
+		pos, _, why, _, _ = rangeRun(src, 0, 1, tab, 1)
+		if why == runElem && pos == 0 {
+			continue // 16 or 17 digits: the general way
+		}
+		fast++
+		if why != runHit && why != runDone {
+			t.Fatalf("%s: rangeRun = %d at %d with a key above the number's", text, why, pos)
+		}
+	}
+	t.Logf("%d numbers decided by rangeRun", fast)
+	if fast < 1000 {
+		t.Errorf("too few numbers decided by rangeRun: %d", fast)
+	}
+}
