@@ -103,16 +103,28 @@ func rangeOf(l *leaf, c *cond) rangeRef {
 }
 
 // rangeTab sorts the ranges of a path (at most 64) by the prefix keys of
-// their bounds (prefixkey.go): the distinct keys cut the keys into gaps,
-// and each gap has the set of ranges that hold every number whose key
-// lies in it. A number whose key equals a bound's is not decided by it.
+// their bounds (prefixkey.go), coarse and fine: in each table the distinct
+// keys of the bounds cut the keys into gaps, and each gap has the set of
+// ranges that hold every number whose key lies in it. A number whose key
+// equals a bound's is not decided by that table.
 type rangeTab struct {
-	// keys holds the distinct prefix keys of the bounds, ascending, then
+	coarse, fine gapTab
+}
+
+// gapTab is one table of a rangeTab.
+type gapTab struct {
+	// keys holds the distinct keys of the bounds, ascending, then
 	// MaxUint64 (no number's key) up to a power of two, at least once.
 	keys []uint64
 	// inside[k] is the set of ranges (bits by index) that hold every
 	// key between keys[k-1] and keys[k].
 	inside []uint64
+	// small says that keys has at most 16 entries, copied in fixed
+	// (padded with MaxUint64) as inside is in fixedIn, so that four
+	// steps find a key's gap.
+	small   bool
+	fixed   [16]uint64
+	fixedIn [16]uint64
 }
 
 // maxTabRanges is the most ranges a rangeTab holds.
@@ -122,13 +134,22 @@ func newRangeTab(rs []rangeRef) *rangeTab {
 	if len(rs) == 0 || len(rs) > maxTabRanges {
 		return nil
 	}
+	t := &rangeTab{}
+	t.coarse.init(rs, coarseOf)
+	t.fine.init(rs, func(p uint64) uint64 { return p })
+	return t
+}
+
+// init builds the table of the keys key(p) of the bounds' prefix keys.
+func (g *gapTab) init(rs []rangeRef, key func(uint64) uint64) {
+	const none = math.MaxUint64
 	var bs []uint64
 	for _, r := range rs {
 		if r.plo != 0 {
-			bs = append(bs, r.plo)
+			bs = append(bs, key(r.plo))
 		}
-		if r.phi != math.MaxUint64 {
-			bs = append(bs, r.phi)
+		if r.phi != none {
+			bs = append(bs, key(r.phi))
 		}
 	}
 	slices.Sort(bs)
@@ -137,32 +158,37 @@ func newRangeTab(rs []rangeRef) *rangeTab {
 	for size <= len(bs) {
 		size *= 2
 	}
-	t := &rangeTab{keys: make([]uint64, size), inside: make([]uint64, size)}
-	copy(t.keys, bs)
+	g.keys, g.inside = make([]uint64, size), make([]uint64, size)
+	copy(g.keys, bs)
 	for k := len(bs); k < size; k++ {
-		t.keys[k] = math.MaxUint64
+		g.keys[k] = none
 	}
 	for i, r := range rs {
 		for k := 0; k <= len(bs); k++ {
 			// The gap k lies above bs[k-1] and below bs[k].
-			if (r.plo == 0 || (k > 0 && r.plo <= bs[k-1])) && (r.phi == math.MaxUint64 || (k < len(bs) && r.phi >= bs[k])) {
-				t.inside[k] |= 1 << i
+			if (r.plo == 0 || (k > 0 && key(r.plo) <= bs[k-1])) && (r.phi == none || (k < len(bs) && key(r.phi) >= bs[k])) {
+				g.inside[k] |= 1 << i
 			}
 		}
 	}
-	return t
+	if g.small = size <= 16; g.small {
+		for k := range g.fixed {
+			g.fixed[k] = none
+		}
+		copy(g.fixed[:], g.keys)
+		copy(g.fixedIn[:], g.inside)
+	}
 }
 
-// gap returns the gap of the prefix key p, and false if p equals a
-// bound's key.
-func (t *rangeTab) gap(p uint64) (int, bool) {
+// gap returns the gap of the key p, and false if p equals a bound's key.
+func (g *gapTab) gap(p uint64) (int, bool) {
 	k := 0
-	for h := len(t.keys) >> 1; h > 0; h >>= 1 {
-		if t.keys[k+h-1] < p {
+	for h := len(g.keys) >> 1; h > 0; h >>= 1 {
+		if g.keys[k+h-1] < p {
 			k += h
 		}
 	}
-	return k, t.keys[k] != p
+	return k, g.keys[k] != p
 }
 
 func rangesWith(old []rangeRef, l *leaf, c *cond, add bool, entries *int) []rangeRef {

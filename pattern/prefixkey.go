@@ -24,9 +24,11 @@ import (
 // x < y. Equal keys decide nothing (the numbers may differ in later
 // digits, or be the same number written with more zeros).
 //
-// The scanner computes the key of a number from its text with a few word
-// operations (rangeArray); the bounds' keys are computed once, from their
-// shortest decimals (boundKey).
+// The coarse key is the same on the first 7 characters, a byte each: the
+// scanner computes it from a number's text with a few word operations
+// (rangeRun), and computes the fine key only when the coarse one equals a
+// bound's. The bounds' keys are computed once, from their shortest
+// decimals (boundKey, coarseOf).
 
 // pkMaxInt is the longest integer part whose length the key holds; longer
 // ones share its key byte (only bounds can be that long).
@@ -61,6 +63,18 @@ func prefixKey(neg bool, text []byte, il int) (uint64, bool) {
 		p = ^p
 	}
 	return p, true
+}
+
+// coarseOf returns the coarse key of the number whose prefix key is p.
+func coarseOf(p uint64) uint64 {
+	if p>>63 == 0 {
+		return ^coarseOf(^p)
+	}
+	c := p & (0xFF << 56)
+	for k := 0; k < 7; k++ {
+		c |= (p >> (52 - 4*k) & 0xF) << (48 - 8*k)
+	}
+	return c
 }
 
 // javaDecimal returns the decimal that Java's Double.toString prints for

@@ -130,40 +130,75 @@ func TestBoundKey(t *testing.T) {
 	}
 }
 
-// TestRangeRunKey checks that rangeRun computes the same prefix key as
-// prefixKey: a range whose bound has a number's key leaves the number
-// undecided.
+// TestRangeRunKey checks that rangeRun computes the coarse key that
+// coarseOf derives from the prefix key: a range whose bound has a
+// number's coarse key leaves the number to the fine key, and a bound one
+// key above it decides.
 func TestRangeRunKey(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	fast := 0
 	for n := 0; n < 5000; n++ {
 		text, neg, body, il := randomFixed(r)
 		k, ok := prefixKey(neg, []byte(body), il)
-		src := []byte(text + ", 1]" + strings.Repeat(" ", 20))
-		tab := &rangeTab{keys: []uint64{k, math.MaxUint64}, inside: []uint64{1, 1}}
-		pos, depth, why, _, _ := rangeRun(src, 0, 1, tab, 1)
-		if !ok || (il > 1 && body[0] == '0') {
+		src := []byte(text + ", 1]" + strings.Repeat(" ", 40))
+		var g gapTab
+		if !ok {
+			k, _ = prefixKey(false, []byte(body), il)
+			k = ^k
+		}
+		c := coarseOf(k)
+		g.keys, g.inside = []uint64{c, math.MaxUint64}, []uint64{1, 1}
+		g.small = n%2 == 0
+		g.fixed, g.fixedIn = [16]uint64{c}, [16]uint64{1, 1}
+		for i := 1; i < 16; i++ {
+			g.fixed[i] = math.MaxUint64
+		}
+		pos, depth, why, _, _ := rangeRun(src, 0, 1, &g, 1)
+		zero7 := strings.Trim(body[:min(len(body), 7)], "0.") == ""
+		if (neg && zero7) || (il > 1 && body[0] == '0') {
 			if why != runElem || pos != 0 || depth != 1 {
 				t.Fatalf("%s: rangeRun = %d, %d, %d; want runElem at 0", text, pos, depth, why)
 			}
 			continue
 		}
-		if why != runElem || pos != 0 {
-			t.Fatalf("%s: rangeRun = %d at %d; want runElem (undecided) at 0", text, why, pos)
+		if why != runFine || pos != 0 {
+			t.Fatalf("%s: rangeRun = %d at %d; want runFine at 0", text, why, pos)
 		}
 		// One key more: decided.
-		tab.keys[0] = k + 1
-		pos, _, why, _, _ = rangeRun(src, 0, 1, tab, 1)
+		g.keys[0]++
+		g.fixed[0]++
+		pos, _, why, _, _ = rangeRun(src, 0, 1, &g, 1)
 		if why == runElem && pos == 0 {
 			continue // 16 or 17 digits: the general way
 		}
 		fast++
-		if why != runHit && why != runDone {
+		if why != runHit && why != runDone && why != runCheck {
 			t.Fatalf("%s: rangeRun = %d at %d with a key above the number's", text, why, pos)
 		}
 	}
 	t.Logf("%d numbers decided by rangeRun", fast)
 	if fast < 1000 {
 		t.Errorf("too few numbers decided by rangeRun: %d", fast)
+	}
+}
+
+// TestCoarseKeyOrder checks that coarse keys order numbers as their
+// prefix keys where they differ.
+func TestCoarseKeyOrder(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	var keys []uint64
+	for len(keys) < 500 {
+		_, neg, body, il := randomFixed(r)
+		if k, ok := prefixKey(neg, []byte(body), il); ok {
+			keys = append(keys, k)
+		}
+	}
+	for _, a := range keys {
+		for _, b := range keys {
+			ca, cb := coarseOf(a), coarseOf(b)
+			if (ca < cb && a >= b) || (ca > cb && a <= b) {
+				t.Fatalf("coarse keys %x, %x disagree with prefix keys %x, %x", ca, cb, a, b)
+			}
+		}
 	}
 }

@@ -759,7 +759,7 @@ open:
 elem:
 	if fast {
 		var depth int
-		pos, depth, why, end, k = rangeRun(src, pos, s.depth-base, t, open)
+		pos, depth, why, end, k = rangeRun(src, pos, s.depth-base, &t.coarse, open)
 		s.depth = base + depth
 		if end != 0 {
 			s.pathStamp[pid] = s.gen
@@ -772,8 +772,24 @@ elem:
 		case runSep:
 			goto next
 		case runHit:
-			for m := t.inside[k] & open; m != 0; m &= m - 1 {
+			for m := t.coarse.inside[k] & open; m != 0; m &= m - 1 {
 				s.hit(rs[bits.TrailingZeros64(m)].l)
+			}
+			open = s.openRanges(rs)
+			pos = end
+			goto next
+		case runCheck:
+			if comparableText(src[pos:end]) {
+				for m := t.coarse.inside[k] & open; m != 0; m &= m - 1 {
+					s.hit(rs[bits.TrailingZeros64(m)].l)
+				}
+				open = s.openRanges(rs)
+			}
+			pos = end
+			goto next
+		case runFine:
+			if !s.fineRanges(rs, t, open, pos, end) {
+				goto general
 			}
 			open = s.openRanges(rs)
 			pos = end
@@ -848,7 +864,9 @@ const (
 	runDone = iota // the array closed
 	runElem        // src[pos] begins an element left to the caller
 	runSep         // src[pos] does not continue the array as it should, or the event ends
-	runHit         // the number src[pos:end] is comparable and the ranges of the gap k hold it
+	runHit         // the number src[pos:end] is comparable and the ranges of the coarse gap k hold it
+	runFine        // the coarse key of the number src[pos:end] equals a bound's
+	runCheck       // the number src[pos:end] has 16 or 17 digits and lies in the coarse gap k
 )
 
 // runMaxDepth is how deep rangeRun nests arrays; deeper ones are left to
@@ -860,23 +878,23 @@ const runMaxDepth = 32
 // arrays or numbers in the usual form: an integer part of at most 7
 // digits, an optional fraction, no exponent, and 16 bytes of event after
 // the first digit. It validates each such number a word at a time and
-// finds the gap of t that its prefix key falls in (prefixkey.go); only a
-// number that lies inside a range of open (the ranges whose leaf is not
-// hit yet) is classified, by its number of significant digits: when it
-// has more than 17 it is not comparable and no range holds it; when it
+// finds the gap of t.coarse that its coarse key falls in (prefixkey.go);
+// only a number that lies inside a range of open (the ranges whose leaf is
+// not hit yet) is classified, by its number of significant digits: when
+// it has more than 17 it is not comparable and no range holds it; when it
 // has at most 15 it is comparable and rangeRun returns runHit with its
-// gap. Otherwise (16 or 17 digits), and when the key equals a bound's, it
-// returns runElem so that the caller reads the number by the general way.
-// Once open is empty, numbers are only validated.
+// gap. Otherwise (16 or 17 digits) it returns runCheck, so that the caller
+// finds out, and when the coarse key equals a bound's, runFine. Once open
+// is empty, numbers are only validated.
 //
 // It returns the offset where it stopped, the depth there, why it
 // stopped, the end of the last number it read (0 if none: the caller
 // learns whether the path has a value) and, for runHit, the gap. It calls
 // nothing, so that its state stays in registers.
-func rangeRun(src []byte, pos, depth int, t *rangeTab, open uint64) (int, int, int, int, int) {
+func rangeRun(src []byte, pos, depth int, t *gapTab, open uint64) (int, int, int, int, int) {
 	var (
-		i, il, j, end, a, b, k int
-		lo, hi, m, p           uint64
+		i, il, j, end, k int
+		lo, m, p         uint64
 	)
 	base := unsafe.Pointer(unsafe.SliceData(src))
 elem:
@@ -899,26 +917,31 @@ elem:
 	if src[pos] == '-' {
 		i++
 	}
-	if i+16 > len(src) || src[i]-'0' > 9 {
+	if i+32 > len(src) {
 		return pos, depth, runElem, end, 0
 	}
-	lo = le64(base, i)
-	il = bits.TrailingZeros64(nonDigits(lo)) >> 3
-	if il == 8 || (il > 1 && src[i] == '0') {
+	// lo: the first 8 bytes as digit values; il digits before the point.
+	lo = le64(base, i) ^ 0x3030303030303030
+	il = bits.TrailingZeros64(nonDigitVals(lo)) >> 3
+	if il == 0 || il == 8 || (il > 1 && lo&0xFF == 0) {
 		return pos, depth, runElem, end, 0
 	}
 	j = i + il
 	if src[j] == '.' {
-		for j++; ; j += 8 {
-			if j+8 > len(src) {
-				return pos, depth, runElem, end, 0
+		// The coarse key (prefixkey.go) counts the point as a 0.
+		lo &^= 0xFF << (8 * il)
+		// The fraction: at most 23 digits here.
+		j++
+		if m = nonDigits(le64(base, j)); m == 0 {
+			if m = nonDigits(le64(base, j+8)); m == 0 {
+				if m = nonDigits(le64(base, j+16)); m == 0 {
+					return pos, depth, runElem, end, 0
+				}
+				j += 8
 			}
-			if m = nonDigits(le64(base, j)); m != 0 {
-				break
-			}
+			j += 8
 		}
-		j += bits.TrailingZeros64(m) >> 3
-		if j == i+il+1 {
+		if j += bits.TrailingZeros64(m) >> 3; j == i+il+1 {
 			return pos, depth, runElem, end, 0 // no digit after the point
 		}
 	}
@@ -926,25 +949,39 @@ elem:
 		return pos, depth, runElem, end, 0
 	}
 	end = j
-	if open != 0 {
-		// The prefix key: the first 14 characters after the sign, with
-		// the point and what follows the number as zeros.
-		hi = le64(base, i+8) & 0x0F0F0F0F0F0F0F0F
-		lo &= 0x0F0F0F0F0F0F0F0F &^ (0xFF << (8 * il))
-		if n := end - i; n < 8 {
-			lo &= 1<<(8*n) - 1
-			hi = 0
-		} else if n < 16 {
-			hi &= 1<<(8*(n-8)) - 1
+	if open == 0 {
+		goto sep0
+	}
+	// The coarse key: the first 7 characters after the sign, with the
+	// point and what follows the number as zeros.
+	lo &= 1<<(bits.TrailingZeros64(nonDigitVals(lo))&^7) - 1
+	p = (0x80|uint64(il))<<56 | bits.ReverseBytes64(lo)>>8
+	if src[pos] == '-' {
+		if p&(1<<56-1) == 0 {
+			return pos, depth, runElem, end, 0 // perhaps -0
 		}
-		p = (0x80|uint64(il))<<56 | pack8(lo)<<24 | pack8(hi)>>8
-		if src[pos] == '-' {
-			if p&(1<<56-1) == 0 {
-				return pos, depth, runElem, end, 0 // perhaps -0
-			}
-			p = ^p
+		p = ^p
+	}
+	// Its gap: k keys lie below it.
+	if t.small {
+		k = 0
+		if t.fixed[7] < p {
+			k = 8
 		}
-		// Its gap: k keys lie below it.
+		if t.fixed[(k+3)&15] < p {
+			k += 4
+		}
+		if t.fixed[(k+1)&15] < p {
+			k += 2
+		}
+		if t.fixed[k&15] < p {
+			k++
+		}
+		if t.fixed[k&15] == p {
+			return pos, depth, runFine, end, 0
+		}
+		m = t.fixedIn[k&15]
+	} else {
 		k = 0
 		for h := len(t.keys) >> 1; h > 0; h >>= 1 {
 			if t.keys[k+h-1] < p {
@@ -952,32 +989,41 @@ elem:
 			}
 		}
 		if t.keys[k] == p {
-			return pos, depth, runElem, end, 0 // undecided
+			return pos, depth, runFine, end, 0
 		}
-		if t.inside[k]&open != 0 {
-			// Inside a range: is the number comparable? Count its
-			// significant digits (a, b: the first and the last).
-			for a = i; a < end && (src[a] == '0' || src[a] == '.'); a++ {
-			}
-			if a == end {
-				return pos, depth, runHit, end, k // zero
-			}
-			for b = end - 1; src[b] == '0' || src[b] == '.'; b-- {
-			}
-			j = i + il
-			if a < j && j < b {
-				b-- // the point
-			}
-			switch {
-			case b-a+1 <= 15 && a < j+300:
-				return pos, depth, runHit, end, k
-			case b-a+1 < 18:
-				return pos, depth, runElem, end, 0
-			}
-			// More than 17 digits: not comparable, no range holds it.
+		m = t.inside[k]
+	}
+	if m&open != 0 {
+		// Inside a range: is the number comparable? Count its
+		// significant digits (from i to j: the first and the last).
+		il += i // the point, if any
+		for i = pos; i < end && (src[i]-'0' == 0 || src[i] == '.' || src[i] == '-'); i++ {
+		}
+		if i == end {
+			return pos, depth, runHit, end, k // zero
+		}
+		for j = end - 1; src[j] == '0' || src[j] == '.'; j-- {
+		}
+		if j -= i - 1; i < il && il < i+j {
+			j-- // the point
+		}
+		switch {
+		case j >= 18:
+			// Not comparable: no range holds it.
+		case j <= 15:
+			// Comparable (the fraction has at most 23 digits, so the
+			// number is not subnormal).
+			return pos, depth, runHit, end, k
+		default:
+			return pos, depth, runCheck, end, k
 		}
 	}
-	pos = end
+sep0:
+	// Mostly ", " and the next element.
+	if pos = end; pos+2 < len(src) && src[pos] == ',' && src[pos+1] == ' ' && src[pos+2] > ' ' {
+		pos += 2
+		goto elem
+	}
 sep:
 	pos = skipWS(src, pos)
 	if pos >= len(src) {
@@ -998,6 +1044,94 @@ closed:
 		return pos, depth, runDone, end, 0
 	}
 	goto sep
+}
+
+// fineRanges decides the ranges of open on the number src[pos:end], read
+// by rangeRun (whose coarse key equals a bound's), by its fine key: it
+// hits the leaves of the ranges that hold it, and reports false if the
+// fine key does not decide (the number must be read by the general way).
+func (s *scanner) fineRanges(rs []rangeRef, t *rangeTab, open uint64, pos, end int) bool {
+	src := s.src
+	neg := src[pos] == '-'
+	i := pos
+	if neg {
+		i++
+	}
+	il := i
+	for il < end && src[il] != '.' {
+		il++
+	}
+	il -= i
+	p, ok := prefixKey(neg, src[i:end], il)
+	if !ok {
+		return false
+	}
+	k, ok := t.fine.gap(p)
+	if !ok {
+		return false
+	}
+	m := t.fine.inside[k] & open
+	if m == 0 {
+		return true
+	}
+	switch nd, lead := sigDigits(src, i, il, end); {
+	case nd <= 15 && lead < 300:
+	case nd >= 18:
+		return true
+	default:
+		if !comparableText(src[pos:end]) {
+			return true
+		}
+	}
+	for ; m != 0; m &= m - 1 {
+		s.hit(rs[bits.TrailingZeros64(m)].l)
+	}
+	return true
+}
+
+// comparableText reports whether the number text, in the form rangeRun
+// reads (no exponent, nonzero), is comparable: by exactDigits when it can
+// tell, as it can for most numbers of 16 and 17 significant digits.
+func comparableText(text []byte) bool {
+	// a and b: the first and the last significant digit; dp: the point.
+	a, b, dp := 0, len(text)-1, len(text)
+	for a < len(text) && (text[a] == '0' || text[a] == '.' || text[a] == '-') {
+		a++
+	}
+	for b > a && (text[b] == '0' || text[b] == '.') {
+		b--
+	}
+	for k := 0; k < len(text); k++ {
+		if text[k] == '.' {
+			dp = k
+			break
+		}
+	}
+	var m uint64
+	nd := b - a + 1
+	if a < dp && dp < b {
+		nd--
+	}
+	if nd <= 17 {
+		if a < dp && dp < b {
+			m = digitsValue(text, a, dp)*pow10u64[b-dp] + digitsValue(text, dp+1, b+1)
+		} else {
+			m = digitsValue(text, a, b+1)
+		}
+	}
+	q := dp - 1 - b // b in the integer part: the zeros after it
+	if b > dp {
+		q = dp - b
+	}
+	if nd >= 16 && nd <= 17 && q >= -22 && q <= 0 {
+		f := float64(m) / pow10tab[-q] // within a few units in the last place
+		if _, st, ok := exactDigits(m, q, nd, f); ok {
+			return st == numExact
+		}
+	}
+	v := value{kind: vNumber, str: text, raw: text, dec: parseDecimal(text)}
+	_, ok := v.numKey()
+	return ok
 }
 
 // le64 returns the 8 bytes at p+i as a little-endian number.
@@ -1331,10 +1465,14 @@ func skipDigits(src []byte, i int) int {
 // nonDigits returns a word in which the high nibble of each byte of w (8
 // bytes of text, the first in the lowest byte) is non-zero when that byte
 // is not an ASCII digit; bytes after the first such byte may be wrong.
-func nonDigits(w uint64) uint64 {
-	// A byte is a digit when its high nibble is 3 and adding 6 keeps it
+func nonDigits(w uint64) uint64 { return nonDigitVals(w ^ 0x3030303030303030) }
+
+// nonDigitVals is nonDigits of w ^ 0x3030303030303030, in which digits are
+// the bytes 0 to 9.
+func nonDigitVals(t uint64) uint64 {
+	// A byte is a digit when its high nibble is 0 and adding 6 keeps it
 	// so; a carry out of a non-digit byte only disturbs the bytes after it.
-	return (w&0xF0F0F0F0F0F0F0F0 ^ 0x3030303030303030) | ((w+0x0606060606060606)&0xF0F0F0F0F0F0F0F0 ^ 0x3030303030303030)
+	return (t + 0x0606060606060606 | t) & 0xF0F0F0F0F0F0F0F0
 }
 
 // digitsValue returns the value of the digits s[i:end] (at most 19).
