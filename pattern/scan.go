@@ -861,12 +861,12 @@ general:
 
 // Why rangeRun returns.
 const (
-	runDone = iota // the array closed
-	runElem        // src[pos] begins an element left to the caller
-	runSep         // src[pos] does not continue the array as it should, or the event ends
-	runHit         // the number src[pos:end] is comparable and the ranges of the coarse gap k hold it
-	runFine        // the coarse key of the number src[pos:end] equals a bound's
-	runCheck       // the number src[pos:end] has 16 or 17 digits and lies in the coarse gap k
+	runDone  = iota // the array closed
+	runElem         // src[pos] begins an element left to the caller
+	runSep          // src[pos] does not continue the array as it should, or the event ends
+	runHit          // the number src[pos:end] is comparable and the ranges of the coarse gap k hold it
+	runFine         // the coarse key of the number src[pos:end] equals a bound's
+	runCheck        // the number src[pos:end] has 16 or 17 digits and lies in the coarse gap k
 )
 
 // runMaxDepth is how deep rangeRun nests arrays; deeper ones are left to
