@@ -68,6 +68,7 @@ type pnode struct {
 	pathID int32      // -1 when no leaf names this path
 	idx    *pathIndex // the leaves on this path, nil when none
 	kids   pmap[*pnode]
+	kt     *kidTab // kids, when they are few
 }
 
 // snapshot is an immutable set of patterns.
@@ -300,6 +301,7 @@ func (b *builder) updatePath(n *pnode, comps []string, fn func(*pnode) *pnode) *
 			b.nodes++
 		}
 	}
+	c.kt = newKidTab(&c.kids)
 	return &c
 }
 

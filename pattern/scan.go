@@ -392,25 +392,33 @@ func (s *scanner) object(n *pnode) error {
 			return s.errorf(s.pos, "invalid character %s looking for the beginning of an object key", quoteChar(s.src[s.pos:]))
 		}
 		kstart := s.pos + 1
-		kend, flags, err := s.scanString(true)
-		if err != nil {
-			return err
-		}
-		s.ws()
-		if s.pos >= len(s.src) || s.src[s.pos] != ':' {
-			if s.pos >= len(s.src) {
-				return s.errorf(s.pos, "unexpected end of the event after an object key")
-			}
-			return s.errorf(s.pos, "invalid character %s after an object key", quoteChar(s.src[s.pos:]))
-		}
-		s.pos++
-		s.ws()
 		var child *pnode
-		if names > 0 {
-			child = s.child(n, s.src[kstart:kend], flags)
+		var err error
+		if kend := keyEnd(s.src, kstart); kend >= 0 && s.colonAt(kend+1) {
+			// The usual key: no escape, no dot.
+			if names > 0 {
+				child = n.kid(s.src, kstart, kend)
+			}
+		} else {
+			kend, flags, err := s.scanString(true)
+			if err != nil {
+				return err
+			}
+			s.ws()
+			if s.pos >= len(s.src) || s.src[s.pos] != ':' {
+				if s.pos >= len(s.src) {
+					return s.errorf(s.pos, "unexpected end of the event after an object key")
+				}
+				return s.errorf(s.pos, "invalid character %s after an object key", quoteChar(s.src[s.pos:]))
+			}
+			s.pos++
+			s.ws()
+			if names > 0 {
+				child = s.child(n, s.src[kstart:kend], flags)
+			}
 		}
 		if child == nil {
-			err = s.skipValue()
+			err = s.skip()
 		} else {
 			err = s.value(child)
 		}
@@ -440,6 +448,17 @@ func (s *scanner) object(n *pnode) error {
 			return s.errorf(s.pos, "invalid character %s after an object value", quoteChar(s.src[s.pos:]))
 		}
 	}
+}
+
+// colonAt reports whether white space and a colon start at src[i], and
+// if so moves s.pos past them and the white space that follows.
+func (s *scanner) colonAt(i int) bool {
+	i = skipWS(s.src, i)
+	if i >= len(s.src) || s.src[i] != ':' {
+		return false
+	}
+	s.pos = skipWS(s.src, i+1)
+	return true
 }
 
 // child returns the trie node that the key (raw bytes between the quotes)
@@ -565,14 +584,14 @@ func (s *scanner) value(n *pnode) error {
 	switch s.src[s.pos] {
 	case '{':
 		if n.kids.len() == 0 {
-			return s.skipValue()
+			return s.skip()
 		}
 		return s.object(n)
 	case '[':
 		return s.array(n)
 	}
 	if n.idx == nil {
-		return s.skipValue()
+		return s.skip()
 	}
 	return s.scalar(n)
 }
@@ -814,7 +833,7 @@ elem:
 			s.pathArr[pid] = s.gen
 		}
 		s.pos = pos
-		if err = s.skipValue(); err != nil {
+		if err = s.skip(); err != nil {
 			return err
 		}
 		pos = s.pos

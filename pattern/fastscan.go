@@ -1,0 +1,262 @@
+package pattern
+
+import (
+	"math/bits"
+	"unsafe"
+)
+
+// Fast paths of the scanner: loops that call nothing and keep their state
+// in registers, for the usual JSON (no escapes, moderate nesting). Each
+// gives up on anything else, without reporting it, and its caller then
+// reads the same bytes by the general way, which validates and reports
+// errors. So the fast paths must accept nothing the general way rejects;
+// they may reject what it accepts.
+
+// strStopsW returns a word whose lowest set bit is in the first byte of w
+// (8 bytes of text, the first in the lowest byte) that is '"', '\\' or a
+// control character (bytes after it may be set too).
+func strStopsW(w uint64) uint64 {
+	q := w ^ 0x2222222222222222
+	b := w ^ 0x5C5C5C5C5C5C5C5C
+	return ((q-0x0101010101010101)&^q | (b-0x0101010101010101)&^b | (w-0x2020202020202020)&^w) & 0x8080808080808080
+}
+
+// strEnd returns the offset of the '"' that closes the string whose body
+// starts at src[i], or -1 if the body has an escape or a control
+// character, or the event ends.
+func strEnd(src []byte, i int) int {
+	base := unsafe.Pointer(unsafe.SliceData(src))
+	for ; i+8 <= len(src); i += 8 {
+		if m := strStopsW(le64(base, i)); m != 0 {
+			i += bits.TrailingZeros64(m) >> 3
+			if src[i] == '"' {
+				return i
+			}
+			return -1
+		}
+	}
+	for ; i < len(src); i++ {
+		switch c := src[i]; {
+		case c == '"':
+			return i
+		case c == '\\' || c < 0x20:
+			return -1
+		}
+	}
+	return -1
+}
+
+// keyEnd is strEnd for an object key, which must have no dot either.
+func keyEnd(src []byte, i int) int {
+	base := unsafe.Pointer(unsafe.SliceData(src))
+	for ; i+8 <= len(src); i += 8 {
+		w := le64(base, i)
+		d := w ^ 0x2E2E2E2E2E2E2E2E
+		if m := strStopsW(w) | (d-0x0101010101010101)&^d&0x8080808080808080; m != 0 {
+			i += bits.TrailingZeros64(m) >> 3
+			if src[i] == '"' {
+				return i
+			}
+			return -1
+		}
+	}
+	return -1
+}
+
+// kidTab finds the child of a trie node with few children by the length
+// and the first 8 bytes of a key.
+type kidTab struct {
+	n     int
+	first [maxKidTab]uint64 // the first 8 bytes of the name, zero-padded, little-endian
+	names [maxKidTab]string
+	nodes [maxKidTab]*pnode
+}
+
+const maxKidTab = 8
+
+// newKidTab returns the kidTab of kids, or nil if there are none or too
+// many.
+func newKidTab(kids *pmap[*pnode]) *kidTab {
+	if kids.n == 0 || kids.n > maxKidTab || kids.dir != nil {
+		return nil
+	}
+	t := &kidTab{n: kids.n}
+	for i := range kids.small {
+		name := kids.small[i].key
+		var b [8]byte
+		copy(b[:], name)
+		t.first[i] = le64(unsafe.Pointer(&b), 0)
+		t.names[i] = name
+		t.nodes[i] = kids.small[i].val
+	}
+	return t
+}
+
+// kid returns the child of n named by the key src[i:end] (no escapes, no
+// dots), or nil.
+func (n *pnode) kid(src []byte, i, end int) *pnode {
+	t := n.kt
+	if t == nil || i+8 > len(src) {
+		c, _ := n.kids.get(src[i:end])
+		return c
+	}
+	l := end - i
+	w := le64(unsafe.Pointer(unsafe.SliceData(src)), i)
+	if l < 8 {
+		w &= 1<<(8*l) - 1
+	}
+	for j := 0; j < t.n; j++ {
+		if t.first[j] == w && len(t.names[j]) == l && (l <= 8 || string(src[i+8:end]) == t.names[j][8:]) {
+			return t.nodes[j]
+		}
+	}
+	return nil
+}
+
+// skipMaxDepth is the deepest nesting skipFast reads.
+const skipMaxDepth = 64
+
+// skipFast returns the offset after the value that starts at src[pos],
+// having validated it, or -1 if it leaves the value to skipValue: a
+// string with an escape or a control character, nesting deeper than
+// skipMaxDepth, anything invalid, or the end of the event.
+func skipFast(src []byte, pos int) int {
+	var (
+		stack uint64 // bit d: the container at depth d+1 is an object
+		depth int
+		c     byte
+	)
+	base := unsafe.Pointer(unsafe.SliceData(src))
+value:
+	if pos >= len(src) {
+		return -1
+	}
+	switch c = src[pos]; c {
+	case '"':
+		if pos = strEnd(src, pos+1); pos < 0 {
+			return -1
+		}
+		pos++
+	case '{':
+		if depth == skipMaxDepth-1 {
+			return -1
+		}
+		stack |= 1 << depth
+		depth++
+		if pos = skipWS(src, pos+1); pos < len(src) && src[pos] == '}' {
+			pos++
+			depth--
+			stack &^= 1 << depth
+			goto after
+		}
+		goto key
+	case '[':
+		if depth == skipMaxDepth-1 {
+			return -1
+		}
+		depth++
+		if pos = skipWS(src, pos+1); pos < len(src) && src[pos] == ']' {
+			pos++
+			depth--
+			goto after
+		}
+		goto value
+	case 't', 'n':
+		// "true" or "null", little-endian.
+		if pos+4 > len(src) {
+			return -1
+		}
+		if w := *(*[4]byte)(unsafe.Add(base, pos)); w != [4]byte{'t', 'r', 'u', 'e'} && w != [4]byte{'n', 'u', 'l', 'l'} {
+			return -1
+		}
+		pos += 4
+	case 'f':
+		if pos+5 > len(src) || *(*[5]byte)(unsafe.Add(base, pos)) != [5]byte{'f', 'a', 'l', 's', 'e'} {
+			return -1
+		}
+		pos += 5
+	default:
+		// A number: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+		if c == '-' {
+			pos++
+		}
+		if pos >= len(src) || src[pos]-'0' > 9 {
+			return -1
+		}
+		if src[pos] == '0' {
+			pos++
+		} else {
+			pos = skipDigits(src, pos+1)
+		}
+		if pos < len(src) && src[pos] == '.' {
+			if pos++; pos >= len(src) || src[pos]-'0' > 9 {
+				return -1
+			}
+			pos = skipDigits(src, pos+1)
+		}
+		if pos < len(src) && src[pos]|0x20 == 'e' {
+			if pos++; pos < len(src) && (src[pos] == '+' || src[pos] == '-') {
+				pos++
+			}
+			if pos >= len(src) || src[pos]-'0' > 9 {
+				return -1
+			}
+			pos = skipDigits(src, pos+1)
+		}
+	}
+after:
+	if depth == 0 {
+		return pos
+	}
+	if pos = skipWS(src, pos); pos >= len(src) {
+		return -1
+	}
+	switch src[pos] {
+	case ',':
+		pos = skipWS(src, pos+1)
+		if stack&(1<<(depth-1)) != 0 {
+			goto key
+		}
+		goto value
+	case '}':
+		if stack&(1<<(depth-1)) == 0 {
+			return -1
+		}
+		pos++
+		depth--
+		stack &^= 1 << depth
+		goto after
+	case ']':
+		if stack&(1<<(depth-1)) != 0 {
+			return -1
+		}
+		pos++
+		depth--
+		goto after
+	}
+	return -1
+key:
+	if pos >= len(src) || src[pos] != '"' {
+		return -1
+	}
+	if pos = strEnd(src, pos+1); pos < 0 {
+		return -1
+	}
+	if pos = skipWS(src, pos+1); pos >= len(src) || src[pos] != ':' {
+		return -1
+	}
+	pos = skipWS(src, pos+1)
+	goto value
+}
+
+// skip validates and skips the value at s.pos: by skipFast, or by
+// skipValue where skipFast cannot.
+func (s *scanner) skip() error {
+	if s.depth+skipMaxDepth <= maxDepth {
+		if p := skipFast(s.src, s.pos); p >= 0 {
+			s.pos = p
+			return nil
+		}
+	}
+	return s.skipValue()
+}
