@@ -64,32 +64,60 @@ func keyEnd(src []byte, i int) int {
 }
 
 // kidTab finds the child of a trie node with few children by the length
-// and the first 8 bytes of a key.
+// and the first 8 bytes of a key, hashed to a slot that no other child
+// takes. It holds indexes into the node's list of children, so it stays
+// valid while the names of the children do not change.
 type kidTab struct {
-	n     int
-	first [maxKidTab]uint64 // the first 8 bytes of the name, zero-padded, little-endian
-	names [maxKidTab]string
-	nodes [maxKidTab]*pnode
+	mul   uint64
+	slots [kidSlots]kidSlot
 }
 
-const maxKidTab = 8
+type kidSlot struct {
+	first uint64 // the first 8 bytes of the name, zero-padded, little-endian
+	n     int32  // the length of the name; -1 for an empty slot
+	idx   int32  // in the node's kids.small
+}
 
-// newKidTab returns the kidTab of kids, or nil if there are none or too
-// many.
+const (
+	maxKidTab = 8  // the most children a kidTab holds
+	kidSlots  = 16 // slots of a kidTab
+)
+
+func kidHash(first uint64, n int, mul uint64) uint64 {
+	return ((first ^ uint64(n)) * mul) >> 60
+}
+
+// newKidTab returns a kidTab of kids, or nil if there are none or too
+// many, or no multiplier that it tries gives every name its own slot.
 func newKidTab(kids *pmap[*pnode]) *kidTab {
 	if kids.n == 0 || kids.n > maxKidTab || kids.dir != nil {
 		return nil
 	}
-	t := &kidTab{n: kids.n}
+	firsts := make([]uint64, len(kids.small))
 	for i := range kids.small {
-		name := kids.small[i].key
 		var b [8]byte
-		copy(b[:], name)
-		t.first[i] = le64(unsafe.Pointer(&b), 0)
-		t.names[i] = name
-		t.nodes[i] = kids.small[i].val
+		copy(b[:], kids.small[i].key)
+		firsts[i] = le64(unsafe.Pointer(&b), 0)
 	}
-	return t
+	t := &kidTab{}
+	mul := uint64(0x9E3779B97F4A7C15)
+try:
+	for tries := 0; tries < 64; tries++ {
+		mul = mul*6364136223846793005 + 1442695040888963407 | 1
+		for k := range t.slots {
+			t.slots[k] = kidSlot{n: -1}
+		}
+		for i := range kids.small {
+			sl := &t.slots[kidHash(firsts[i], len(kids.small[i].key), mul)]
+			if sl.n >= 0 {
+				continue try
+			}
+			*sl = kidSlot{first: firsts[i], n: int32(len(kids.small[i].key)), idx: int32(i)}
+		}
+		t.mul = mul
+		return t
+	}
+	return nil
 }
 
 // kid returns the child of n named by the key src[i:end] (no escapes, no
@@ -105,12 +133,15 @@ func (n *pnode) kid(src []byte, i, end int) *pnode {
 	if l < 8 {
 		w &= 1<<(8*l) - 1
 	}
-	for j := 0; j < t.n; j++ {
-		if t.first[j] == w && len(t.names[j]) == l && (l <= 8 || string(src[i+8:end]) == t.names[j][8:]) {
-			return t.nodes[j]
-		}
+	sl := &t.slots[kidHash(w, l, t.mul)]
+	if sl.first != w || int(sl.n) != l {
+		return nil
 	}
-	return nil
+	e := &n.kids.small[sl.idx]
+	if l > 8 && string(src[i+8:end]) != e.key[8:] {
+		return nil
+	}
+	return e.val
 }
 
 // skipMaxDepth is the deepest nesting skipFast reads.

@@ -60,12 +60,13 @@ type indexExtra struct {
 	seic   affixIndex[[]*leaf]
 	wpre   affixIndex[[]wildRef]
 	wsuf   affixIndex[[]wildRef]
+	abx    *abIndex // anything-but conditions (abindex.go)
 }
 
 func (x *indexExtra) empty() bool {
 	return x.ips.n == 0 && x.nums.n == 0 && x.numTxt.n == 0 && x.lits[0] == nil && x.lits[1] == nil &&
 		x.lits[2] == nil && x.pre.m.n == 0 && x.suf.m.n == 0 && x.eic.n == 0 && x.peic.m.n == 0 &&
-		x.seic.m.n == 0 && x.wpre.m.n == 0 && x.wsuf.m.n == 0
+		x.seic.m.n == 0 && x.wpre.m.n == 0 && x.wsuf.m.n == 0 && x.abx == nil
 }
 
 // wildRef is a wildcard condition of a leaf.
@@ -436,6 +437,17 @@ func (ix *pathIndex) with(l *leaf, add bool) *pathIndex {
 				n.wsuf = n.wsuf.update(string(g.segs[len(g.segs)-1]), wildList(l, g, add, e))
 			default:
 				n.slow = slowWith(n.slow, l, c, add, e)
+			}
+		case condAnythingBut, condAnythingButPrefix, condAnythingButSuffix, condAnythingButIgnoreCase, condAnythingButWildcard:
+			if l.abIDs == nil || l.abIDs[i] < 0 {
+				n.slow = slowWith(n.slow, l, c, add, e)
+				continue
+			}
+			n.abx = n.abx.with(l, c, l.abIDs[i], add)
+			if add {
+				*e++
+			} else {
+				*e--
 			}
 		case condExists:
 			n.any = listWith(n.any, l, add, e)

@@ -128,6 +128,11 @@ func buildOrder(s *snapshot) *nameOrder {
 				for _, ls := range x.lits {
 					addLeaves(ls)
 				}
+				if x.abx != nil {
+					for _, r := range x.abx.all {
+						addLeaves([]*leaf{r.l})
+					}
+				}
 				x.wpre.m.each(func(_ string, ws []wildRef) { addWild(ws) })
 				x.wsuf.m.each(func(_ string, ws []wildRef) { addWild(ws) })
 			}

@@ -108,6 +108,8 @@ type scanner struct {
 	pathStamp []uint32 // the path has a value
 	pathArr   []uint32 // the path has a value inside an array
 	patStamp  []uint32
+	abStamp   []uint32 // by anything-but condition: excluded by the current value (abGen)
+	abGen     uint32
 	cands     []*alt
 	matched   []matchRef
 
@@ -186,6 +188,7 @@ func (s *scanner) reset(event []byte, snap *snapshot, early, recordAll bool) {
 	s.pathStamp = grow32(s.pathStamp, snap.nPaths)
 	s.pathArr = grow32(s.pathArr, snap.nPaths)
 	s.patStamp = grow32(s.patStamp, snap.nPats)
+	s.abStamp = grow32(s.abStamp, snap.nABs)
 	s.gen++
 	if s.gen == 0 {
 		clear(s.leafStamp)
@@ -367,10 +370,10 @@ func (s *scanner) object(n *pnode) error {
 	if s.depth > maxDepth {
 		return s.errorf(s.pos, "the event nests deeper than %d levels", maxDepth)
 	}
-	s.pos++ // {
-	s.ws()
-	if s.pos < len(s.src) && s.src[s.pos] == '}' {
-		s.pos++
+	src := s.src
+	pos := skipWS(src, s.pos+1)
+	if pos < len(src) && src[pos] == '}' {
+		s.pos = pos + 1
 		s.depth--
 		return nil
 	}
@@ -380,85 +383,97 @@ func (s *scanner) object(n *pnode) error {
 	}
 	s.open = append(s.open, n)
 	s.openNames += names
-	if s.early && len(s.trail) == 0 && s.pos >= s.nextTry && s.openNames <= maxStopNames && s.tryStop() {
-		return nil
+	if s.early && len(s.trail) == 0 && pos >= s.nextTry && s.openNames <= maxStopNames {
+		if s.pos = pos; s.tryStop() {
+			return nil
+		}
 	}
 	for {
-		s.ws()
-		if s.pos >= len(s.src) {
-			return s.errorf(s.pos, "unexpected end of the event inside an object")
+		pos = skipWS(src, pos)
+		if pos >= len(src) {
+			return s.errorf(pos, "unexpected end of the event inside an object")
 		}
-		if s.src[s.pos] != '"' {
-			return s.errorf(s.pos, "invalid character %s looking for the beginning of an object key", quoteChar(s.src[s.pos:]))
+		if src[pos] != '"' {
+			return s.errorf(pos, "invalid character %s looking for the beginning of an object key", quoteChar(src[pos:]))
 		}
-		kstart := s.pos + 1
+		kstart := pos + 1
 		var child *pnode
-		var err error
-		if kend := keyEnd(s.src, kstart); kend >= 0 && s.colonAt(kend+1) {
+		kend := keyEnd(src, kstart)
+		colon := -1
+		if kend >= 0 {
+			if colon = kend + 1; colon < len(src) && src[colon] != ':' {
+				colon = skipWS(src, colon)
+			}
+			if colon >= len(src) || src[colon] != ':' {
+				colon = -1
+			}
+		}
+		if colon >= 0 {
 			// The usual key: no escape, no dot.
+			pos = skipWS(src, colon+1)
 			if names > 0 {
-				child = n.kid(s.src, kstart, kend)
+				child = n.kid(src, kstart, kend)
 			}
 		} else {
+			s.pos = pos
 			kend, flags, err := s.scanString(true)
 			if err != nil {
 				return err
 			}
-			s.ws()
-			if s.pos >= len(s.src) || s.src[s.pos] != ':' {
-				if s.pos >= len(s.src) {
-					return s.errorf(s.pos, "unexpected end of the event after an object key")
+			pos = skipWS(src, s.pos)
+			if pos >= len(src) || src[pos] != ':' {
+				if pos >= len(src) {
+					return s.errorf(pos, "unexpected end of the event after an object key")
 				}
-				return s.errorf(s.pos, "invalid character %s after an object key", quoteChar(s.src[s.pos:]))
+				return s.errorf(pos, "invalid character %s after an object key", quoteChar(src[pos:]))
 			}
-			s.pos++
-			s.ws()
+			pos = skipWS(src, pos+1)
 			if names > 0 {
-				child = s.child(n, s.src[kstart:kend], flags)
+				child = s.child(n, src[kstart:kend], flags)
 			}
 		}
 		if child == nil {
-			err = s.skip()
+			if p := skipFast(src, pos); p >= 0 && s.depth+skipMaxDepth <= maxDepth {
+				pos = p
+			} else {
+				s.pos = pos
+				if err := s.skipValue(); err != nil {
+					return err
+				}
+				pos = s.pos
+			}
 		} else {
-			err = s.value(child)
-		}
-		if err != nil {
-			return err
-		}
-		if s.stopped {
-			return nil
-		}
-		s.ws()
-		if s.pos >= len(s.src) {
-			return s.errorf(s.pos, "unexpected end of the event inside an object")
-		}
-		switch s.src[s.pos] {
-		case ',':
-			s.pos++
-			if s.early && len(s.trail) == 0 && s.pos >= s.nextTry && s.openNames <= maxStopNames && s.tryStop() {
+			s.pos = pos
+			if err := s.value(child); err != nil {
+				return err
+			}
+			if s.stopped {
 				return nil
 			}
+			pos = s.pos
+		}
+		pos = skipWS(src, pos)
+		if pos >= len(src) {
+			return s.errorf(pos, "unexpected end of the event inside an object")
+		}
+		switch src[pos] {
+		case ',':
+			pos++
+			if s.early && len(s.trail) == 0 && pos >= s.nextTry && s.openNames <= maxStopNames {
+				if s.pos = pos; s.tryStop() {
+					return nil
+				}
+			}
 		case '}':
-			s.pos++
+			s.pos = pos + 1
 			s.depth--
 			s.open = s.open[:len(s.open)-1]
 			s.openNames -= names
 			return nil
 		default:
-			return s.errorf(s.pos, "invalid character %s after an object value", quoteChar(s.src[s.pos:]))
+			return s.errorf(pos, "invalid character %s after an object value", quoteChar(src[pos:]))
 		}
 	}
-}
-
-// colonAt reports whether white space and a colon start at src[i], and
-// if so moves s.pos past them and the white space that follows.
-func (s *scanner) colonAt(i int) bool {
-	i = skipWS(s.src, i)
-	if i >= len(s.src) || s.src[i] != ':' {
-		return false
-	}
-	s.pos = skipWS(s.src, i+1)
-	return true
 }
 
 // child returns the trie node that the key (raw bytes between the quotes)
@@ -1550,6 +1565,9 @@ func (s *scanner) onValue(n *pnode, v *value) {
 			s.hitList(ix.lits[v.kind-vTrue])
 		}
 	}
+	if ix.indexExtra != nil && ix.abx != nil {
+		s.lookupAB(ix.abx, v)
+	}
 	s.hitList(ix.any)
 	s.lookupSlow(ix, v)
 }
@@ -1578,6 +1596,9 @@ func (s *scanner) onNumber(n *pnode, v *value) {
 	}
 	if ix.indexExtra != nil {
 		s.lookupNumber(ix.indexExtra, v)
+		if ix.abx != nil {
+			s.lookupAB(ix.abx, v)
+		}
 	}
 	if len(ix.any) > 0 {
 		s.hitList(ix.any)
@@ -1735,16 +1756,29 @@ func (s *scanner) lookupRanges(rs []rangeRef, v *value) {
 // foldGet looks b up in m, whose keys are in ASCII lower case: b itself
 // when m is a list, which is compared ignoring ASCII case, and otherwise b
 // lowered already.
-func foldGet(m *pmap[[]*leaf], b []byte) ([]*leaf, bool) {
+func foldGet[V any](m *pmap[V], b []byte) (V, bool) {
 	if m.dir != nil {
 		return m.get(b)
+	}
+	var zero V
+	if len(b) > 0 {
+		f, l := b[0], b[len(b)-1]
+		if f-'A' < 26 {
+			f += 'a' - 'A'
+		}
+		if l-'A' < 26 {
+			l += 'a' - 'A'
+		}
+		if m.sig&(1<<((uint(len(b))*37+uint(f)*7+uint(l))&63)) == 0 {
+			return zero, false
+		}
 	}
 	for i := range m.small {
 		if k := m.small[i].key; len(k) == len(b) && equalLowerASCII(b, k) {
 			return m.small[i].val, true
 		}
 	}
-	return nil, false
+	return zero, false
 }
 
 // equalLowerASCII reports whether b, with A-Z lowered, equals low (of the
