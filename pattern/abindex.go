@@ -17,9 +17,9 @@ package pattern
 // abIndex is the anything-but index of a path. It is immutable; with
 // returns an updated copy.
 type abIndex struct {
-	all      []abRef        // every indexed condition
-	strs     pmap[[]int32]  // excluded strings: condition ids
-	nums     pmap[[]int32]  // excluded numbers, by key
+	all      []abRef       // every indexed condition
+	strs     pmap[[]int32] // excluded strings: condition ids
+	nums     pmap[[]int32] // excluded numbers, by key
 	pre, suf affixIndex[[]int32]
 	eic      pmap[[]int32] // ASCII-lowered operands
 	wpre     affixIndex[[]abWild]

@@ -36,8 +36,8 @@ type leaf struct {
 	f      *field
 	abIDs  []int32 // by condition: the id of an indexed anything-but condition, or -1; nil if none
 	absent bool    // the leaf contains {"exists": false}
-	multi  bool   // some alternative of the leaf has other leaves
-	alts   []*alt // the alternatives the leaf belongs to
+	multi  bool    // some alternative of the leaf has other leaves
+	alts   []*alt  // the alternatives the leaf belongs to
 	// direct is the leaf's pattern when a hit on the leaf is a match of
 	// the pattern and nothing else (the leaf is its only alternative).
 	direct *patEntry
@@ -80,7 +80,7 @@ type snapshot struct {
 	patterns int
 	// Sizes of the id spaces, for the per-match scratch arrays.
 	nLeaves, nAlts, nPats, nPaths, nABs int32
-	stats                         MatcherStats
+	stats                               MatcherStats
 }
 
 // MatcherStats describes the size of a [Matcher]'s shared structure.
@@ -141,7 +141,7 @@ func (a *idAlloc) put(id int32) {
 // turns one snapshot into the next.
 type builder struct {
 	leafIDs, altIDs, patIDs, pathIDs, abIDs idAlloc
-	nodes                            int // trie nodes, root excluded
+	nodes                                   int // trie nodes, root excluded
 }
 
 func emptySnapshot() *snapshot {
