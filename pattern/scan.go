@@ -910,8 +910,8 @@ const runMaxDepth = 32
 // rangeRun reads the elements of the arrays of rangeArray from src[pos],
 // where an element begins, depth arrays deep, for as long as they are
 // arrays or numbers in the usual form: an integer part of at most 7
-// digits, an optional fraction, no exponent, and 16 bytes of event after
-// the first digit. It validates each such number a word at a time and
+// digits, an optional fraction of at most 23, no exponent, and 8 bytes of
+// event after the first digit and after the point. It validates each such number a word at a time and
 // finds the gap of t.coarse that its coarse key falls in (prefixkey.go);
 // only a number that lies inside a range of open (the ranges whose leaf is
 // not hit yet) is classified, by its number of significant digits: when
@@ -951,7 +951,7 @@ elem:
 	if src[pos] == '-' {
 		i++
 	}
-	if i+32 > len(src) {
+	if i+8 > len(src) {
 		return pos, depth, runElem, end, 0
 	}
 	// lo: the first 8 bytes as digit values; il digits before the point.
@@ -965,9 +965,17 @@ elem:
 		// The coarse key (prefixkey.go) counts the point as a 0.
 		lo &^= 0xFF << (8 * il)
 		// The fraction: at most 23 digits here.
-		j++
+		if j++; j+8 > len(src) {
+			return pos, depth, runElem, end, 0
+		}
 		if m = nonDigits(le64(base, j)); m == 0 {
+			if j+16 > len(src) {
+				return pos, depth, runElem, end, 0
+			}
 			if m = nonDigits(le64(base, j+8)); m == 0 {
+				if j+24 > len(src) {
+					return pos, depth, runElem, end, 0
+				}
 				if m = nonDigits(le64(base, j+16)); m == 0 {
 					return pos, depth, runElem, end, 0
 				}
