@@ -46,13 +46,17 @@ func strEnd(src []byte, i int) int {
 	return -1
 }
 
+// keyStops is strStopsW for an object key, which must have no dot either.
+func keyStops(w uint64) uint64 {
+	d := w ^ 0x2E2E2E2E2E2E2E2E
+	return strStopsW(w) | (d-0x0101010101010101)&^d&0x8080808080808080
+}
+
 // keyEnd is strEnd for an object key, which must have no dot either.
 func keyEnd(src []byte, i int) int {
 	base := unsafe.Pointer(unsafe.SliceData(src))
 	for ; i+8 <= len(src); i += 8 {
-		w := le64(base, i)
-		d := w ^ 0x2E2E2E2E2E2E2E2E
-		if m := strStopsW(w) | (d-0x0101010101010101)&^d&0x8080808080808080; m != 0 {
+		if m := keyStops(le64(base, i)); m != 0 {
 			i += bits.TrailingZeros64(m) >> 3
 			if src[i] == '"' {
 				return i

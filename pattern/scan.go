@@ -88,6 +88,7 @@ type scanner struct {
 	trail     []arrayPos // the array elements around the current value
 	narr      int32      // arrays walked so far
 	open      []*pnode   // trie nodes of the objects being read
+	openSeen  []uint64   // by object in open: the children (by index in kids.small) whose key it has had
 	openNames int        // total children of open, or more than bigNode
 	kbuf      []byte     // a decoded key
 	vbuf      []byte     // decoded string values of this event
@@ -149,6 +150,7 @@ func (s *scanner) release() {
 	s.matched = s.matched[:0]
 	clear(s.open)
 	s.open = s.open[:0]
+	s.openSeen = s.openSeen[:0]
 	clear(s.occs)
 	s.occs = s.occs[:0]
 	if cap(s.recs) > 1<<14 || cap(s.vbuf) > 1<<20 {
@@ -174,6 +176,7 @@ func (s *scanner) reset(event []byte, snap *snapshot, early, recordAll bool) {
 	s.backslash = -2 // not searched yet
 	s.trail = s.trail[:0]
 	s.open = s.open[:0]
+	s.openSeen = s.openSeen[:0]
 	s.vbuf = s.vbuf[:0]
 	s.recs = s.recs[:0]
 	s.trails = s.trails[:0]
@@ -371,6 +374,7 @@ func (s *scanner) object(n *pnode) error {
 		return s.errorf(s.pos, "the event nests deeper than %d levels", maxDepth)
 	}
 	src := s.src
+	base := unsafe.Pointer(unsafe.SliceData(src))
 	pos := skipWS(src, s.pos+1)
 	if pos < len(src) && src[pos] == '}' {
 		s.pos = pos + 1
@@ -382,6 +386,7 @@ func (s *scanner) object(n *pnode) error {
 		names = bigNode
 	}
 	s.open = append(s.open, n)
+	s.openSeen = append(s.openSeen, 0)
 	s.openNames += names
 	if s.early && len(s.trail) == 0 && pos >= s.nextTry && s.openNames <= maxStopNames {
 		if s.pos = pos; s.tryStop() {
@@ -398,8 +403,26 @@ func (s *scanner) object(n *pnode) error {
 		}
 		kstart := pos + 1
 		var child *pnode
-		kend := keyEnd(src, kstart)
-		colon := -1
+		// A plain key (no escape, control character or dot), a word at
+		// a time; w0 is its first 8 bytes, zero-padded.
+		kend, colon := -1, -1
+		var w0 uint64
+		for k := kstart; k+8 <= len(src); k += 8 {
+			w := le64(base, k)
+			if m := keyStops(w); m != 0 {
+				e := k + bits.TrailingZeros64(m)>>3
+				if src[e] == '"' {
+					kend = e
+				}
+				if k == kstart {
+					w0 = w & (1<<(8*(e-k)) - 1)
+				}
+				break
+			}
+			if k == kstart {
+				w0 = w
+			}
+		}
 		if kend >= 0 {
 			if colon = kend + 1; colon < len(src) && src[colon] != ':' {
 				colon = skipWS(src, colon)
@@ -409,10 +432,18 @@ func (s *scanner) object(n *pnode) error {
 			}
 		}
 		if colon >= 0 {
-			// The usual key: no escape, no dot.
 			pos = skipWS(src, colon+1)
-			if names > 0 {
-				child = n.kid(src, kstart, kend)
+			if t := n.kt; t != nil {
+				l := kend - kstart
+				sl := &t.slots[kidHash(w0, l, t.mul)]
+				if sl.first == w0 && int(sl.n) == l {
+					if e := &n.kids.small[sl.idx]; l <= 8 || string(src[kstart+8:kend]) == e.key[8:] {
+						child = e.val
+						s.openSeen[len(s.openSeen)-1] |= 1 << sl.idx
+					}
+				}
+			} else if names > 0 {
+				child, _ = n.kids.get(src[kstart:kend])
 			}
 		} else {
 			s.pos = pos
@@ -468,6 +499,7 @@ func (s *scanner) object(n *pnode) error {
 			s.pos = pos + 1
 			s.depth--
 			s.open = s.open[:len(s.open)-1]
+			s.openSeen = s.openSeen[:len(s.openSeen)-1]
 			s.openNames -= names
 			return nil
 		default:
@@ -509,17 +541,21 @@ func (s *scanner) tryStop() bool {
 		s.nextTry = len(s.src) + 1
 		return false
 	}
-	// Every try fails until the scanner has passed the last of the next
-	// occurrences of the names.
-	last := -1
-	for i := len(s.open) - 1; i >= 0; i-- {
-		for _, e := range s.open[i].kids.small {
-			last = max(last, s.occurrence(e.key, e.val.anchor))
+	// Every try fails until the scanner has passed an occurrence of a
+	// name. The names of the objects being read that they have not had
+	// yet are looked for first, innermost first: they usually come soon.
+	for pass := 0; pass < 2; pass++ {
+		for i := len(s.open) - 1; i >= 0; i-- {
+			seen := s.openSeen[i]
+			for k, e := range s.open[i].kids.small {
+				if (seen>>k&1 == 0) == (pass == 0) {
+					if at := s.occurrence(e.key, e.val.anchor); at >= 0 {
+						s.nextTry = at + 1
+						return false
+					}
+				}
+			}
 		}
-	}
-	if last >= 0 {
-		s.nextTry = last + 1
-		return false
 	}
 	e := len(s.src) - 1
 	for e >= 0 && wsTab[s.src[e]] {
