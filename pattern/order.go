@@ -52,7 +52,7 @@ func (sc *scanner) sortedNames(s *snapshot, ms []matchRef, dst []string) []strin
 	}
 	sortByName(ms)
 	for _, m := range ms {
-		dst = append(dst, m.p.name)
+		dst = append(dst, m.name)
 	}
 	return dst
 }
@@ -73,7 +73,7 @@ func (sc *scanner) byRank(o *nameOrder, ms []matchRef, dst []string) []string {
 	rb := sc.rankBits[:words]
 	sc.rankWords = sc.rankWords[:0]
 	for _, m := range ms {
-		r := o.rank[m.p.id]
+		r := o.rank[m.id]
 		w := r / 64
 		if rb[w] == 0 {
 			sc.rankWords = append(sc.rankWords, w)
@@ -113,7 +113,7 @@ func buildOrder(s *snapshot) *nameOrder {
 	}
 	walk = func(n *pnode) {
 		if ix := n.idx; ix != nil {
-			ix.strs.each(func(_ string, ls []*leaf) { addLeaves(ls) })
+			ix.strs.each(func(_ string, e leafSet) { addLeaves(e.ls) })
 			addLeaves(ix.any)
 			for _, r := range ix.ranges {
 				addLeaves([]*leaf{r.l})

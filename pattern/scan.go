@@ -50,11 +50,12 @@ type occ struct {
 	at   int
 }
 
-// matchRef is a matching pattern and the first 8 bytes of its name, for
-// sorting.
+// matchRef is a matching pattern: its id, its name and the first 8 bytes
+// of its name, for sorting.
 type matchRef struct {
-	key uint64
-	p   *patEntry
+	key  uint64
+	name string
+	id   int32
 }
 
 // flatValue is one recorded value.
@@ -1684,8 +1685,8 @@ func (s *scanner) lookupSlow(ix *pathIndex, v *value) {
 func (s *scanner) lookupString(ix *pathIndex, v *value) {
 	str := v.str
 	if ix.strs.n > 0 {
-		if ls, ok := ix.strs.get(str); ok {
-			s.hitList(ls)
+		if e, ok := ix.strs.get(str); ok {
+			s.hitSet(&e)
 		}
 	}
 	if ix.indexExtra != nil {
@@ -1858,6 +1859,22 @@ func (s *scanner) hitWild(ws []wildRef, str []byte) {
 	}
 }
 
+// hitSet hits the leaves of e.
+func (s *scanner) hitSet(e *leafSet) {
+	if e.pid < 0 || len(e.ls) > 1 {
+		s.hitList(e.ls)
+		return
+	}
+	if s.leafStamp[e.lid] == s.gen {
+		return
+	}
+	s.leafStamp[e.lid] = s.gen
+	if s.patStamp[e.pid] != s.gen {
+		s.patStamp[e.pid] = s.gen
+		s.matched = append(s.matched, matchRef{e.key, e.name, e.pid})
+	}
+}
+
 func (s *scanner) hitList(ls []*leaf) {
 	for _, l := range ls {
 		s.hit(l)
@@ -1896,7 +1913,7 @@ func (s *scanner) hit(l *leaf) {
 func (s *scanner) matchPattern(p *patEntry) {
 	if s.patStamp[p.id] != s.gen {
 		s.patStamp[p.id] = s.gen
-		s.matched = append(s.matched, matchRef{p.key, p})
+		s.matched = append(s.matched, matchRef{p.key, p.name, p.id})
 	}
 }
 
