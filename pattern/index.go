@@ -34,7 +34,8 @@ import (
 // say, an exact string copies a small struct.
 
 type pathIndex struct {
-	strs        pmap[leafSet]
+	strs        pmap[[]*leaf]
+	flat        *flatCache // the flat table of strs, when it is large (flattab.go)
 	any         []*leaf
 	ranges      []rangeRef // numeric conditions
 	rtab        *rangeTab  // ranges by prefix key; nil when there are none or too many
@@ -292,7 +293,7 @@ func leafList(l *leaf, add bool, entries *int) func([]*leaf, bool) ([]*leaf, boo
 
 // leafSet is a list of leaves, with what a hit on its first leaf needs
 // kept inline, so that a lookup that finds a single leaf of a pattern
-// with one alternative does not read the leaf or the pattern.
+// with one alternative does not read the leaf or the pattern (flattab.go).
 type leafSet struct {
 	lid  int32  // ls[0].id
 	pid  int32  // the id of ls[0].direct, or -1
@@ -307,17 +308,6 @@ func newLeafSet(ls []*leaf) leafSet {
 		e.pid, e.key, e.name = p.id, p.key, p.name
 	}
 	return e
-}
-
-// leafSetList is leafList for a map of leafSets.
-func leafSetList(l *leaf, add bool, entries *int) func(leafSet, bool) (leafSet, bool) {
-	return func(old leafSet, _ bool) (leafSet, bool) {
-		nl := listWith(old.ls, l, add, entries)
-		if len(nl) == 0 {
-			return leafSet{}, false
-		}
-		return newLeafSet(nl), true
-	}
 }
 
 func listWith(old []*leaf, l *leaf, add bool, entries *int) []*leaf {
@@ -421,7 +411,11 @@ func (ix *pathIndex) with(l *leaf, add bool) *pathIndex {
 		}
 		switch c.kind {
 		case condString:
-			n.strs = updatePmap(n.strs, c.str, leafSetList(l, add, e))
+			n.strs = updatePmap(n.strs, c.str, leafList(l, add, e))
+			n.flat = nil
+			if n.strs.dir != nil {
+				n.flat = &flatCache{}
+			}
 		case condIP:
 			n.ips = updatePmap(n.ips, ipKey(c.ip.lo), leafList(l, add, e))
 		case condNumber:

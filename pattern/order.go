@@ -113,7 +113,7 @@ func buildOrder(s *snapshot) *nameOrder {
 	}
 	walk = func(n *pnode) {
 		if ix := n.idx; ix != nil {
-			ix.strs.each(func(_ string, e leafSet) { addLeaves(e.ls) })
+			ix.strs.each(func(_ string, ls []*leaf) { addLeaves(ls) })
 			addLeaves(ix.any)
 			for _, r := range ix.ranges {
 				addLeaves([]*leaf{r.l})

@@ -1685,9 +1685,7 @@ func (s *scanner) lookupSlow(ix *pathIndex, v *value) {
 func (s *scanner) lookupString(ix *pathIndex, v *value) {
 	str := v.str
 	if ix.strs.n > 0 {
-		if e, ok := ix.strs.get(str); ok {
-			s.hitSet(&e)
-		}
+		s.lookupStrs(ix, str)
 	}
 	if ix.indexExtra != nil {
 		s.lookupExtra(ix.indexExtra, v)
