@@ -30,15 +30,20 @@ type flatCache struct {
 
 // flatTab is an open-addressing table (linear probing, at most 3/4 full).
 type flatTab struct {
-	mask uint64
-	fps  []uint32 // 0: an empty slot; otherwise the fingerprint of the key's hash (never 0)
-	ents []flatEnt
+	mask  uint64
+	fps   []uint32 // 0: an empty slot; otherwise the fingerprint of the key's hash (never 0)
+	ents  []flatEnt
+	lists map[int32][]*leaf // by slot: the leaves of an entry with more than one, or whose leaf is not direct
 }
 
+// flatEnt is an entry of a flatTab: 64 bytes, one cache line.
 type flatEnt struct {
-	kw  [2]uint64 // the first 16 bytes of key, zero-padded, little-endian
-	key string
-	set leafSet
+	kw   [2]uint64 // the first 16 bytes of key, zero-padded, little-endian
+	key  string
+	lid  int32  // the entry's leaf, if it has one leaf, which is direct; else -1
+	pid  int32  // the leaf's pattern
+	nkey uint64 // its name key
+	name string // its name
 }
 
 func fingerprint(h uint64) uint32 { return uint32(h>>32) | 1 }
@@ -62,7 +67,16 @@ func buildFlatTab(m *pmap[[]*leaf]) *flatTab {
 		for i := h & t.mask; ; i = (i + 1) & t.mask {
 			if t.fps[i] == 0 {
 				t.fps[i] = fingerprint(h)
-				t.ents[i] = flatEnt{keyWords(asBytes(k)), k, newLeafSet(ls)}
+				e := flatEnt{kw: keyWords(asBytes(k)), key: k, lid: -1}
+				if p := ls[0].direct; len(ls) == 1 && p != nil {
+					e.lid, e.pid, e.nkey, e.name = ls[0].id, p.id, p.key, p.name
+				} else {
+					if t.lists == nil {
+						t.lists = map[int32][]*leaf{}
+					}
+					t.lists[int32(i)] = ls
+				}
+				t.ents[i] = e
 				return
 			}
 		}
@@ -70,7 +84,8 @@ func buildFlatTab(m *pmap[[]*leaf]) *flatTab {
 	return t
 }
 
-func (t *flatTab) get(key []byte) (*leafSet, bool) {
+// get returns the slot of key, or -1.
+func (t *flatTab) get(key []byte) int {
 	h := maphash.Bytes(hashSeed, key)
 	f := fingerprint(h)
 	var kw [2]uint64
@@ -82,10 +97,10 @@ func (t *flatTab) get(key []byte) (*leafSet, bool) {
 				kw, computed = keyWords(key), true
 			}
 			if e := &t.ents[i]; e.kw == kw && len(e.key) == len(key) && (len(key) <= 16 || e.key == string(key)) {
-				return &e.set, true
+				return int(i)
 			}
 		case 0:
-			return nil, false
+			return -1
 		}
 	}
 }
@@ -100,8 +115,18 @@ func (s *scanner) lookupStrs(ix *pathIndex, key []byte) {
 			fc.tab.Store(t)
 		}
 		if t != nil {
-			if e, ok := t.get(key); ok {
-				s.hitSet(e)
+			if i := t.get(key); i >= 0 {
+				if e := &t.ents[i]; e.lid >= 0 {
+					if s.leafStamp[e.lid] != s.gen {
+						s.leafStamp[e.lid] = s.gen
+						if s.patStamp[e.pid] != s.gen {
+							s.patStamp[e.pid] = s.gen
+							s.matched = append(s.matched, matchRef{e.nkey, e.name, e.pid})
+						}
+					}
+				} else {
+					s.hitList(t.lists[int32(i)])
+				}
 			}
 			return
 		}

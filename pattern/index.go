@@ -291,25 +291,6 @@ func leafList(l *leaf, add bool, entries *int) func([]*leaf, bool) ([]*leaf, boo
 	}
 }
 
-// leafSet is a list of leaves, with what a hit on its first leaf needs
-// kept inline, so that a lookup that finds a single leaf of a pattern
-// with one alternative does not read the leaf or the pattern (flattab.go).
-type leafSet struct {
-	lid  int32  // ls[0].id
-	pid  int32  // the id of ls[0].direct, or -1
-	key  uint64 // the name key of ls[0].direct
-	name string // the name of ls[0].direct
-	ls   []*leaf
-}
-
-func newLeafSet(ls []*leaf) leafSet {
-	e := leafSet{ls: ls, lid: ls[0].id, pid: -1}
-	if p := ls[0].direct; p != nil {
-		e.pid, e.key, e.name = p.id, p.key, p.name
-	}
-	return e
-}
-
 func listWith(old []*leaf, l *leaf, add bool, entries *int) []*leaf {
 	for i, x := range old {
 		if x == l {

@@ -1857,22 +1857,6 @@ func (s *scanner) hitWild(ws []wildRef, str []byte) {
 	}
 }
 
-// hitSet hits the leaves of e.
-func (s *scanner) hitSet(e *leafSet) {
-	if e.pid < 0 || len(e.ls) > 1 {
-		s.hitList(e.ls)
-		return
-	}
-	if s.leafStamp[e.lid] == s.gen {
-		return
-	}
-	s.leafStamp[e.lid] = s.gen
-	if s.patStamp[e.pid] != s.gen {
-		s.patStamp[e.pid] = s.gen
-		s.matched = append(s.matched, matchRef{e.key, e.name, e.pid})
-	}
-}
-
 func (s *scanner) hitList(ls []*leaf) {
 	for _, l := range ls {
 		s.hit(l)
