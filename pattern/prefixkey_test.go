@@ -153,7 +153,9 @@ func TestRangeRunKey(t *testing.T) {
 		for i := 1; i < 16; i++ {
 			g.fixed[i] = math.MaxUint64
 		}
-		pos, depth, why, _, _ := rangeRun(src, 0, 1, &g, 1)
+		st := runState{depth: 1, t: &g, open: 1}
+		pos, why, _ := rangeRun(src, 0, &st)
+		depth := st.depth
 		zero7 := strings.Trim(body[:min(len(body), 7)], "0.") == ""
 		if (neg && zero7) || (il > 1 && body[0] == '0') {
 			if why != runElem || pos != 0 || depth != 1 {
@@ -167,7 +169,8 @@ func TestRangeRunKey(t *testing.T) {
 		// One key more: decided.
 		g.keys[0]++
 		g.fixed[0]++
-		pos, _, why, _, _ = rangeRun(src, 0, 1, &g, 1)
+		st = runState{depth: 1, t: &g, open: 1}
+		pos, why, _ = rangeRun(src, 0, &st)
 		if why == runElem && pos == 0 {
 			continue // 16 or 17 digits: the general way
 		}

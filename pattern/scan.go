@@ -829,9 +829,9 @@ open:
 	}
 elem:
 	if fast {
-		var depth int
-		pos, depth, why, end, k = rangeRun(src, pos, s.depth-base, &t.coarse, open)
-		s.depth = base + depth
+		st := runState{depth: s.depth - base, t: &t.coarse, open: open}
+		pos, why, end = rangeRun(src, pos, &st)
+		s.depth, k = base+st.depth, st.k
 		if end != 0 {
 			s.pathStamp[pid] = s.gen
 			s.pathArr[pid] = s.gen
@@ -945,7 +945,7 @@ const (
 const runMaxDepth = 32
 
 // rangeRun reads the elements of the arrays of rangeArray from src[pos],
-// where an element begins, depth arrays deep, for as long as they are
+// where an element begins, st.depth arrays deep, for as long as they are
 // arrays or numbers in the usual form: an integer part of at most 7
 // digits, an optional fraction of at most 23, no exponent, and 8 bytes of
 // event after the first digit and after the point. It validates each such number a word at a time and
@@ -958,25 +958,25 @@ const runMaxDepth = 32
 // finds out, and when the coarse key equals a bound's, runFine. Once open
 // is empty, numbers are only validated.
 //
-// It returns the offset where it stopped, the depth there, why it
-// stopped, the end of the last number it read (0 if none: the caller
-// learns whether the path has a value) and, for runHit, the gap. It calls
-// nothing, so that its state stays in registers.
-func rangeRun(src []byte, pos, depth int, t *gapTab, open uint64) (int, int, int, int, int) {
+// It returns the offset where it stopped, why it stopped and the end of
+// the last number it read (0 if none: the caller learns whether the path
+// has a value); the depth there and, for runHit and runCheck, the gap are
+// in st. It calls nothing, so that its state stays in registers.
+func rangeRun(src []byte, pos int, st *runState) (int, int, int) {
 	var (
-		i, il, j, end, k int
-		lo, m, p         uint64
+		i, il, j, end int
+		lo, m, p      uint64
 	)
 	base := unsafe.Pointer(unsafe.SliceData(src))
 elem:
 	if pos >= len(src) {
-		return pos, depth, runElem, end, 0
+		return pos, runElem, end
 	}
 	if src[pos] == '[' {
-		if depth >= runMaxDepth {
-			return pos, depth, runElem, end, 0
+		if st.depth >= runMaxDepth {
+			return pos, runElem, end
 		}
-		depth++
+		st.depth++
 		pos = skipWS(src, pos+1)
 		if pos < len(src) && src[pos] == ']' {
 			pos++
@@ -989,112 +989,115 @@ elem:
 		i++
 	}
 	if i+8 > len(src) {
-		return pos, depth, runElem, end, 0
+		return pos, runElem, end
 	}
 	// lo: the first 8 bytes as digit values; il digits before the point.
 	lo = le64(base, i) ^ 0x3030303030303030
 	il = bits.TrailingZeros64(nonDigitVals(lo)) >> 3
-	if il == 0 || il == 8 || (il > 1 && lo&0xFF == 0) {
-		return pos, depth, runElem, end, 0
+	if uint(il-1) > 6 || (il > 1 && lo&0xFF == 0) {
+		return pos, runElem, end // no digit, 8 or more, or a leading zero
 	}
 	j = i + il
 	if src[j] == '.' {
 		// The coarse key (prefixkey.go) counts the point as a 0.
-		lo &^= 0xFF << (8 * il)
+		lo &^= 0xFF << ((8 * il) & 63)
 		// The fraction: at most 23 digits here.
 		if j++; j+8 > len(src) {
-			return pos, depth, runElem, end, 0
+			return pos, runElem, end
 		}
 		if m = nonDigits(le64(base, j)); m == 0 {
 			if j+16 > len(src) {
-				return pos, depth, runElem, end, 0
+				return pos, runElem, end
 			}
 			if m = nonDigits(le64(base, j+8)); m == 0 {
 				if j+24 > len(src) {
-					return pos, depth, runElem, end, 0
+					return pos, runElem, end
 				}
 				if m = nonDigits(le64(base, j+16)); m == 0 {
-					return pos, depth, runElem, end, 0
+					return pos, runElem, end
 				}
 				j += 8
 			}
 			j += 8
 		}
 		if j += bits.TrailingZeros64(m) >> 3; j == i+il+1 {
-			return pos, depth, runElem, end, 0 // no digit after the point
+			return pos, runElem, end // no digit after the point
 		}
 	}
 	if src[j]|0x20 == 'e' {
-		return pos, depth, runElem, end, 0
+		return pos, runElem, end
 	}
 	end = j
-	if open == 0 {
+	if st.open == 0 {
 		goto sep0
 	}
 	// The coarse key: the first 7 characters after the sign, with the
 	// point and what follows the number as zeros.
-	lo &= 1<<(bits.TrailingZeros64(nonDigitVals(lo))&^7) - 1
+	lo &= ^uint64(0) >> ((64 - bits.TrailingZeros64(nonDigitVals(lo))&^7) & 63)
 	p = (0x80|uint64(il))<<56 | bits.ReverseBytes64(lo)>>8
 	if src[pos] == '-' {
 		if p&(1<<56-1) == 0 {
-			return pos, depth, runElem, end, 0 // perhaps -0
+			return pos, runElem, end // perhaps -0
 		}
 		p = ^p
 	}
-	// Its gap: k keys lie below it.
-	if t.small {
-		k = 0
-		if t.fixed[7] < p {
-			k = 8
-		}
-		if t.fixed[(k+3)&15] < p {
-			k += 4
-		}
-		if t.fixed[(k+1)&15] < p {
-			k += 2
-		}
-		if t.fixed[k&15] < p {
-			k++
-		}
-		if t.fixed[k&15] == p {
-			return pos, depth, runFine, end, 0
-		}
-		m = t.fixedIn[k&15]
-	} else {
-		k = 0
-		for h := len(t.keys) >> 1; h > 0; h >>= 1 {
-			if t.keys[k+h-1] < p {
-				k += h
+	{
+		// Its gap: k keys lie below it.
+		t := st.t
+		k := 0
+		if t.small {
+			if t.fixed[7] < p {
+				k = 8
 			}
+			if t.fixed[(k+3)&15] < p {
+				k += 4
+			}
+			if t.fixed[(k+1)&15] < p {
+				k += 2
+			}
+			if t.fixed[k&15] < p {
+				k++
+			}
+			if t.fixed[k&15] == p {
+				return pos, runFine, end
+			}
+			m = t.fixedIn[k&15]
+		} else {
+			for h := len(t.keys) >> 1; h > 0; h >>= 1 {
+				if t.keys[k+h-1] < p {
+					k += h
+				}
+			}
+			if t.keys[k] == p {
+				return pos, runFine, end
+			}
+			m = t.inside[k]
 		}
-		if t.keys[k] == p {
-			return pos, depth, runFine, end, 0
-		}
-		m = t.inside[k]
-	}
-	if m&open != 0 {
-		// Inside a range: is the number comparable? Count its
-		// significant digits (from i to j: the first and the last).
-		il += i // the point, if any
-		for i = pos; i < end && (src[i]-'0' == 0 || src[i] == '.' || src[i] == '-'); i++ {
-		}
-		if i == end {
-			return pos, depth, runHit, end, k // zero
-		}
-		for j = end - 1; src[j] == '0' || src[j] == '.'; j-- {
-		}
-		if j -= i - 1; i < il && il < i+j {
-			j-- // the point
-		}
-		switch {
-		case j >= 18:
-			// Not comparable: no range holds it.
-		case j <= 15:
-			// Comparable (the fraction has at most 23 digits, so the
-			// number is not subnormal).
-			return pos, depth, runHit, end, k
-		default:
-			return pos, depth, runCheck, end, k
+		if m&st.open != 0 {
+			st.k = k
+			// Inside a range: is the number comparable? Count its
+			// significant digits (from i to j: the first and the last).
+			il += i // the point, if any
+			for i = pos; i < end && (src[i]-'0' == 0 || src[i] == '.' || src[i] == '-'); i++ {
+			}
+			if i == end {
+				return pos, runHit, end // zero
+			}
+			for j = end - 1; src[j] == '0' || src[j] == '.'; j-- {
+			}
+			if j -= i - 1; i < il && il < i+j {
+				j-- // the point
+			}
+			switch {
+			case j >= 18:
+				// Not comparable: no range holds it.
+			case j <= 15:
+				// Comparable (the fraction has at most 23 digits, so the
+				// number is not subnormal).
+				return pos, runHit, end
+			default:
+				return pos, runCheck, end
+			}
 		}
 	}
 sep0:
@@ -1106,7 +1109,7 @@ sep0:
 sep:
 	pos = skipWS(src, pos)
 	if pos >= len(src) {
-		return pos, depth, runSep, end, 0
+		return pos, runSep, end
 	}
 	switch src[pos] {
 	case ',':
@@ -1116,13 +1119,22 @@ sep:
 		pos++
 		goto closed
 	}
-	return pos, depth, runSep, end, 0
+	return pos, runSep, end
 closed:
-	depth--
-	if depth == 0 {
-		return pos, depth, runDone, end, 0
+	if st.depth--; st.depth == 0 {
+		return pos, runDone, end
 	}
 	goto sep
+}
+
+// runState is the state of rangeRun that its loop reads seldom: the depth
+// of arrays, the ranges' coarse table, the ranges whose leaf is not hit
+// yet (open), and for runHit and runCheck the number's gap.
+type runState struct {
+	depth int
+	t     *gapTab
+	open  uint64
+	k     int
 }
 
 // fineRanges decides the ranges of open on the number src[pos:end], read
