@@ -168,8 +168,21 @@ value:
 	}
 	switch c = src[pos]; c {
 	case '"':
-		if pos = strEnd(src, pos+1); pos < 0 {
-			return -1
+		// The string, a word at a time.
+		for pos++; ; pos += 8 {
+			if pos+8 > len(src) {
+				if pos = strEnd(src, pos); pos < 0 {
+					return -1
+				}
+				break
+			}
+			if m := strStopsW(le64(base, pos)); m != 0 {
+				pos += bits.TrailingZeros64(m) >> 3
+				if src[pos] != '"' {
+					return -1
+				}
+				break
+			}
 		}
 		pos++
 	case '{':
@@ -274,8 +287,20 @@ key:
 	if pos >= len(src) || src[pos] != '"' {
 		return -1
 	}
-	if pos = strEnd(src, pos+1); pos < 0 {
-		return -1
+	for pos++; ; pos += 8 {
+		if pos+8 > len(src) {
+			if pos = strEnd(src, pos); pos < 0 {
+				return -1
+			}
+			break
+		}
+		if m := strStopsW(le64(base, pos)); m != 0 {
+			pos += bits.TrailingZeros64(m) >> 3
+			if src[pos] != '"' {
+				return -1
+			}
+			break
+		}
 	}
 	if pos = skipWS(src, pos+1); pos >= len(src) || src[pos] != ':' {
 		return -1
