@@ -850,7 +850,7 @@ elem:
 			pos = end
 			goto next
 		case runCheck:
-			if comparableText(src[pos:end]) {
+			if comparableText(src, pos, end) {
 				for m := t.coarse.inside[k] & open; m != 0; m &= m - 1 {
 					s.hit(rs[bits.TrailingZeros64(m)].l)
 				}
@@ -1170,7 +1170,7 @@ func (s *scanner) fineRanges(rs []rangeRef, t *rangeTab, open uint64, pos, end i
 	case nd >= 18:
 		return true
 	default:
-		if !comparableText(src[pos:end]) {
+		if !comparableText(src, pos, end) {
 			return true
 		}
 	}
@@ -1180,20 +1180,21 @@ func (s *scanner) fineRanges(rs []rangeRef, t *rangeTab, open uint64, pos, end i
 	return true
 }
 
-// comparableText reports whether the number text, in the form rangeRun
-// reads (no exponent, nonzero), is comparable: by exactDigits when it can
-// tell, as it can for most numbers of 16 and 17 significant digits.
-func comparableText(text []byte) bool {
+// comparableText reports whether the number src[pos:end], in the form
+// rangeRun reads (no exponent, nonzero), is comparable: by exactDigits
+// when it can tell, as it can for most numbers of 16 and 17 significant
+// digits.
+func comparableText(src []byte, pos, end int) bool {
 	// a and b: the first and the last significant digit; dp: the point.
-	a, b, dp := 0, len(text)-1, len(text)
-	for a < len(text) && (text[a] == '0' || text[a] == '.' || text[a] == '-') {
+	a, b, dp := pos, end-1, end
+	for a < end && (src[a] == '0' || src[a] == '.' || src[a] == '-') {
 		a++
 	}
-	for b > a && (text[b] == '0' || text[b] == '.') {
+	for b > a && (src[b] == '0' || src[b] == '.') {
 		b--
 	}
-	for k := 0; k < len(text); k++ {
-		if text[k] == '.' {
+	for k := pos; k < end; k++ {
+		if src[k] == '.' {
 			dp = k
 			break
 		}
@@ -1204,10 +1205,11 @@ func comparableText(text []byte) bool {
 		nd--
 	}
 	if nd <= 17 {
+		// The digits of src past the number let digitsValue read words.
 		if a < dp && dp < b {
-			m = digitsValue(text, a, dp)*pow10u64[b-dp] + digitsValue(text, dp+1, b+1)
+			m = digitsValue(src, a, dp)*pow10u64[b-dp] + digitsValue(src, dp+1, b+1)
 		} else {
-			m = digitsValue(text, a, b+1)
+			m = digitsValue(src, a, b+1)
 		}
 	}
 	q := dp - 1 - b // b in the integer part: the zeros after it
@@ -1220,6 +1222,7 @@ func comparableText(text []byte) bool {
 			return st == numExact
 		}
 	}
+	text := src[pos:end]
 	v := value{kind: vNumber, str: text, raw: text, dec: parseDecimal(text)}
 	_, ok := v.numKey()
 	return ok
