@@ -127,6 +127,8 @@ type gapTab struct {
 	small   bool
 	fixed   [16]uint64
 	fixedIn [16]uint64
+	// zeroK is the gap of the key of 0, or -1 if it equals a bound's.
+	zeroK int
 }
 
 // maxTabRanges is the most ranges a rangeTab holds.
@@ -172,6 +174,10 @@ func (g *gapTab) init(rs []rangeRef, key func(uint64) uint64) {
 				g.inside[k] |= 1 << i
 			}
 		}
+	}
+	g.zeroK = -1
+	if k, ok := g.gap(key(0x81 << 56)); ok {
+		g.zeroK = k
 	}
 	if g.small = size <= 16; g.small {
 		for k := range g.fixed {

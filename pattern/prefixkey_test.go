@@ -153,6 +153,10 @@ func TestRangeRunKey(t *testing.T) {
 		for i := 1; i < 16; i++ {
 			g.fixed[i] = math.MaxUint64
 		}
+		g.zeroK = -1
+		if k, ok := g.gap(0x81 << 56); ok {
+			g.zeroK = k
+		}
 		st := runState{depth: 1, t: &g, open: 1}
 		pos, why, _ := rangeRun(src, 0, &st)
 		depth := st.depth
@@ -169,6 +173,10 @@ func TestRangeRunKey(t *testing.T) {
 		// One key more: decided.
 		g.keys[0]++
 		g.fixed[0]++
+		g.zeroK = -1
+		if k, ok := g.gap(0x81 << 56); ok {
+			g.zeroK = k
+		}
 		st = runState{depth: 1, t: &g, open: 1}
 		pos, why, _ = rangeRun(src, 0, &st)
 		if why == runElem && pos == 0 {

@@ -997,6 +997,19 @@ elem:
 	if uint(il-1) > 6 || (il > 1 && lo&0xFF == 0) {
 		return pos, runElem, end // no digit, 8 or more, or a leading zero
 	}
+	if lo&0xFFFFFF == 0x1E00 && lo>>24&0xFF > 9 && lo>>24&0xFF|0x20 != 'e'^0x30|0x20 {
+		// 0.0, as GeoJSON has many: its gap is known.
+		if end = i + 3; st.open != 0 {
+			if st.t.zeroK < 0 {
+				return pos, runFine, end
+			}
+			if st.t.inside[st.t.zeroK]&st.open != 0 {
+				st.k = st.t.zeroK
+				return pos, runHit, end
+			}
+		}
+		goto sep0
+	}
 	j = i + il
 	if src[j] == '.' {
 		// The coarse key (prefixkey.go) counts the point as a 0.
