@@ -111,6 +111,7 @@ func rangeOf(l *leaf, c *cond) rangeRef {
 // equals a bound's is not decided by that table.
 type rangeTab struct {
 	coarse, fine gapTab
+	same         []uint64 // by range: the ranges of the same leaf
 }
 
 // gapTab is one table of a rangeTab.
@@ -138,7 +139,14 @@ func newRangeTab(rs []rangeRef) *rangeTab {
 	if len(rs) == 0 || len(rs) > maxTabRanges {
 		return nil
 	}
-	t := &rangeTab{}
+	t := &rangeTab{same: make([]uint64, len(rs))}
+	for i := range rs {
+		for j := range rs {
+			if rs[i].l == rs[j].l {
+				t.same[i] |= 1 << j
+			}
+		}
+	}
 	t.coarse.init(rs, coarseOf)
 	t.fine.init(rs, func(p uint64) uint64 { return p })
 	return t

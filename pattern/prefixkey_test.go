@@ -140,7 +140,7 @@ func TestRangeRunKey(t *testing.T) {
 	for n := 0; n < 5000; n++ {
 		text, neg, body, il := randomFixed(r)
 		k, ok := prefixKey(neg, []byte(body), il)
-		src := []byte(text + ", 1]" + strings.Repeat(" ", 40))
+		src := []byte(text + ", \"x\"]" + strings.Repeat(" ", 40))
 		var g gapTab
 		if !ok {
 			k, _ = prefixKey(false, []byte(body), il)
@@ -177,14 +177,22 @@ func TestRangeRunKey(t *testing.T) {
 		if k, ok := g.gap(0x81 << 56); ok {
 			g.zeroK = k
 		}
-		st = runState{depth: 1, t: &g, open: 1}
+		st = runState{depth: 1, t: &g, open: 1, same: []uint64{1}}
 		pos, why, _ = rangeRun(src, 0, &st)
 		if why == runElem && pos == 0 {
-			continue // 16 or 17 digits: the general way
+			continue // the general way
 		}
 		fast++
-		if why != runHit && why != runDone && why != runCheck {
+		nd, _ := sigDigits([]byte(body), 0, il, len(body))
+		switch {
+		case why == runCheck:
+			if pos != 0 || nd < 16 || nd > 17 {
+				t.Fatalf("%s (%d digits): runCheck at %d", text, nd, pos)
+			}
+		case why != runElem || src[pos] != '"':
 			t.Fatalf("%s: rangeRun = %d at %d with a key above the number's", text, why, pos)
+		case (st.hits == 1) != (nd <= 15):
+			t.Fatalf("%s (%d digits): hits %b", text, nd, st.hits)
 		}
 	}
 	t.Logf("%d numbers decided by rangeRun", fast)
@@ -209,6 +217,22 @@ func TestCoarseKeyOrder(t *testing.T) {
 			ca, cb := coarseOf(a), coarseOf(b)
 			if (ca < cb && a >= b) || (ca > cb && a <= b) {
 				t.Fatalf("coarse keys %x, %x disagree with prefix keys %x, %x", ca, cb, a, b)
+			}
+		}
+	}
+}
+
+// TestRangeRunLeaves checks that rangeRun leaves numbers with an exponent,
+// and malformed numbers, to its caller, wherever the exponent falls.
+func TestRangeRunLeaves(t *testing.T) {
+	g := gapTab{keys: []uint64{math.MaxUint64}, inside: []uint64{1}, zeroK: 0}
+	for _, text := range []string{"1e5", "1.5e3", "1.5E3", "0.0e1", "0.0E+1", "12.3456789e-3", "1.2345678901234567e-5",
+		"1.23456789012345678901e5", "-0.0e0", "1.", "01", "-", "1.e3", "12345678", "0.00000000000000000000000001"} {
+		src := []byte(text + ", \"x\"]" + strings.Repeat(" ", 40))
+		for _, open := range []uint64{0, 1} {
+			st := runState{depth: 1, t: &g, open: open, same: []uint64{1}}
+			if pos, why, _ := rangeRun(src, 0, &st); why != runElem || pos != 0 || st.hits != 0 {
+				t.Errorf("%s (open %b): rangeRun = %d at %d, hits %b; want runElem at 0", text, open, why, pos, st.hits)
 			}
 		}
 	}

@@ -829,9 +829,15 @@ open:
 	}
 elem:
 	if fast {
-		st := runState{depth: s.depth - base, t: &t.coarse, open: open}
+		st := runState{depth: s.depth - base, t: &t.coarse, open: open, same: t.same}
 		pos, why, end = rangeRun(src, pos, &st)
 		s.depth, k = base+st.depth, st.k
+		if st.hits != 0 {
+			for m := st.hits; m != 0; m &= m - 1 {
+				s.hit(rs[bits.TrailingZeros64(m)].l)
+			}
+			open = s.openRanges(rs)
+		}
 		if end != 0 {
 			s.pathStamp[pid] = s.gen
 			s.pathArr[pid] = s.gen
@@ -841,13 +847,6 @@ elem:
 			s.pos = pos
 			return nil
 		case runSep:
-			goto next
-		case runHit:
-			for m := t.coarse.inside[k] & open; m != 0; m &= m - 1 {
-				s.hit(rs[bits.TrailingZeros64(m)].l)
-			}
-			open = s.openRanges(rs)
-			pos = end
 			goto next
 		case runCheck:
 			if comparableText(src, pos, end) {
@@ -935,7 +934,6 @@ const (
 	runDone  = iota // the array closed
 	runElem         // src[pos] begins an element left to the caller
 	runSep          // src[pos] does not continue the array as it should, or the event ends
-	runHit          // the number src[pos:end] is comparable and the ranges of the coarse gap k hold it
 	runFine         // the coarse key of the number src[pos:end] equals a bound's
 	runCheck        // the number src[pos:end] has 16 or 17 digits and lies in the coarse gap k
 )
@@ -950,18 +948,19 @@ const runMaxDepth = 32
 // digits, an optional fraction of at most 23, no exponent, and 8 bytes of
 // event after the first digit and after the point. It validates each such number a word at a time and
 // finds the gap of t.coarse that its coarse key falls in (prefixkey.go);
-// only a number that lies inside a range of open (the ranges whose leaf is
-// not hit yet) is classified, by its number of significant digits: when
-// it has more than 17 it is not comparable and no range holds it; when it
-// has at most 15 it is comparable and rangeRun returns runHit with its
-// gap. Otherwise (16 or 17 digits) it returns runCheck, so that the caller
-// finds out, and when the coarse key equals a bound's, runFine. Once open
-// is empty, numbers are only validated.
+// only a number that lies inside a range of st.open (the ranges whose
+// leaf is not hit yet) is classified, by its number of significant digits:
+// when it has more than 17 it is not comparable and no range holds it;
+// when it has at most 15 it is comparable, and rangeRun adds the ranges
+// that hold it to st.hits, removes them and the other ranges of their
+// leaves from st.open, and reads on. Otherwise (16 or 17 digits) it
+// returns runCheck, so that the caller finds out, and when the coarse key
+// equals a bound's, runFine. Once st.open is empty, numbers are only
+// validated.
 //
 // It returns the offset where it stopped, why it stopped and the end of
 // the last number it read (0 if none: the caller learns whether the path
-// has a value); the depth there and, for runHit and runCheck, the gap are
-// in st. It calls nothing, so that its state stays in registers.
+// has a value); the depth there and, for runCheck, the gap are in st. It calls nothing, so that its state stays in registers.
 func rangeRun(src []byte, pos int, st *runState) (int, int, int) {
 	var (
 		i, il, j, end int
@@ -1003,41 +1002,46 @@ elem:
 			if st.t.zeroK < 0 {
 				return pos, runFine, end
 			}
-			if st.t.inside[st.t.zeroK]&st.open != 0 {
-				st.k = st.t.zeroK
-				return pos, runHit, end
+			if m = st.t.inside[st.t.zeroK] & st.open; m != 0 {
+				goto hit
 			}
 		}
 		goto sep0
 	}
 	j = i + il
-	if src[j] == '.' {
+	// c: the byte after the integer part, then after the number.
+	if c := lo >> ((8 * il) & 63) & 0xFF; c == '.'^0x30 {
 		// The coarse key (prefixkey.go) counts the point as a 0.
 		lo &^= 0xFF << ((8 * il) & 63)
 		// The fraction: at most 23 digits here.
 		if j++; j+8 > len(src) {
 			return pos, runElem, end
 		}
-		if m = nonDigits(le64(base, j)); m == 0 {
+		w := le64(base, j)
+		if m = nonDigits(w); m == 0 {
 			if j+16 > len(src) {
 				return pos, runElem, end
 			}
-			if m = nonDigits(le64(base, j+8)); m == 0 {
+			if w = le64(base, j+8); nonDigits(w) == 0 {
 				if j+24 > len(src) {
 					return pos, runElem, end
 				}
-				if m = nonDigits(le64(base, j+16)); m == 0 {
+				if w = le64(base, j+16); nonDigits(w) == 0 {
 					return pos, runElem, end
 				}
 				j += 8
 			}
+			m = nonDigits(w)
 			j += 8
 		}
-		if j += bits.TrailingZeros64(m) >> 3; j == i+il+1 {
+		k := bits.TrailingZeros64(m) >> 3
+		if j += k; j == i+il+1 {
 			return pos, runElem, end // no digit after the point
 		}
-	}
-	if src[j]|0x20 == 'e' {
+		if w>>((8*k)&63)&0xFF|0x20 == 'e' {
+			return pos, runElem, end
+		}
+	} else if c|0x20 == 'e'^0x30|0x20 {
 		return pos, runElem, end
 	}
 	end = j
@@ -1086,20 +1090,27 @@ elem:
 			}
 			m = t.inside[k]
 		}
-		if m&st.open != 0 {
+		if m &= st.open; m != 0 {
 			st.k = k
 			// Inside a range: is the number comparable? Count its
-			// significant digits (from i to j: the first and the last).
-			il += i // the point, if any
-			for i = pos; i < end && (src[i]-'0' == 0 || src[i] == '.' || src[i] == '-'); i++ {
-			}
-			if i == end {
-				return pos, runHit, end // zero
-			}
-			for j = end - 1; src[j] == '0' || src[j] == '.'; j-- {
-			}
-			if j -= i - 1; i < il && il < i+j {
-				j-- // the point
+			// significant digits (j), usually from its length.
+			if src[end-1] != '0' && lo&0xFF != 0 {
+				if j = end - i; end > i+il {
+					j-- // the point
+				}
+			} else {
+				// From i to j: the first and the last.
+				il += i // the point, if any
+				for i = pos; i < end && (src[i]-'0' == 0 || src[i] == '.' || src[i] == '-'); i++ {
+				}
+				if i == end {
+					goto hit // zero
+				}
+				for j = end - 1; src[j] == '0' || src[j] == '.'; j-- {
+				}
+				if j -= i - 1; i < il && il < i+j {
+					j-- // the point
+				}
 			}
 			switch {
 			case j >= 18:
@@ -1107,19 +1118,44 @@ elem:
 			case j <= 15:
 				// Comparable (the fraction has at most 23 digits, so the
 				// number is not subnormal).
-				return pos, runHit, end
+				goto hit
 			default:
 				return pos, runCheck, end
 			}
 		}
 	}
-sep0:
-	// Mostly ", " and the next element.
-	if pos = end; pos+2 < len(src) && src[pos] == ',' && src[pos+1] == ' ' && src[pos+2] > ' ' {
-		pos += 2
-		goto elem
+	goto sep0
+hit:
+	// The ranges of m hold the number: note them, and close them and
+	// every other range of their leaves.
+	for ; m != 0; m &= m - 1 {
+		r := bits.TrailingZeros64(m)
+		st.hits |= 1 << r
+		st.open &^= st.same[r]
 	}
-sep:
+sep0:
+	pos = end
+sepw:
+	// Mostly ", " or "," and the next element, or " ]" or "]".
+	if pos+8 <= len(src) {
+		switch w := le64(base, pos); {
+		case w&0xFF == ',':
+			if w>>8&0xFF > ' ' {
+				pos++
+				goto elem
+			}
+			if w>>8&0xFF == ' ' && w>>16&0xFF > ' ' {
+				pos += 2
+				goto elem
+			}
+		case w&0xFF == ']':
+			pos++
+			goto closed
+		case w&0xFFFF == ' '|']'<<8:
+			pos += 2
+			goto closed
+		}
+	}
 	pos = skipWS(src, pos)
 	if pos >= len(src) {
 		return pos, runSep, end
@@ -1137,17 +1173,20 @@ closed:
 	if st.depth--; st.depth == 0 {
 		return pos, runDone, end
 	}
-	goto sep
+	goto sepw
 }
 
 // runState is the state of rangeRun that its loop reads seldom: the depth
 // of arrays, the ranges' coarse table, the ranges whose leaf is not hit
-// yet (open), and for runHit and runCheck the number's gap.
+// yet (open), for runCheck the number's gap, and the ranges that hold the
+// comparable numbers read (hits).
 type runState struct {
 	depth int
 	t     *gapTab
 	open  uint64
 	k     int
+	same  []uint64 // by range: the ranges of the same leaf
+	hits  uint64   // ranges that hold a comparable number read
 }
 
 // fineRanges decides the ranges of open on the number src[pos:end], read
