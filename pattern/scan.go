@@ -811,10 +811,10 @@ func (s *scanner) rangeArray(n *pnode) error {
 		open = s.openRanges(rs)
 	}
 	var (
-		d      decimal
-		err    error
-		end    int
-		why, k int
+		d   decimal
+		err error
+		end int
+		why int
 	)
 open:
 	s.depth++
@@ -831,7 +831,7 @@ elem:
 	if fast {
 		st := runState{depth: s.depth - base, t: &t.coarse, open: open, same: t.same}
 		pos, why, end = rangeRun(src, pos, &st)
-		s.depth, k = base+st.depth, st.k
+		s.depth = base + st.depth
 		if st.hits != 0 {
 			for m := st.hits; m != 0; m &= m - 1 {
 				s.hit(rs[bits.TrailingZeros64(m)].l)
@@ -847,15 +847,6 @@ elem:
 			s.pos = pos
 			return nil
 		case runSep:
-			goto next
-		case runCheck:
-			if comparableText(src, pos, end) {
-				for m := t.coarse.inside[k] & open; m != 0; m &= m - 1 {
-					s.hit(rs[bits.TrailingZeros64(m)].l)
-				}
-				open = s.openRanges(rs)
-			}
-			pos = end
 			goto next
 		case runFine:
 			if !s.fineRanges(rs, t, open, pos, end) {
@@ -931,11 +922,10 @@ general:
 
 // Why rangeRun returns.
 const (
-	runDone  = iota // the array closed
-	runElem         // src[pos] begins an element left to the caller
-	runSep          // src[pos] does not continue the array as it should, or the event ends
-	runFine         // the coarse key of the number src[pos:end] equals a bound's
-	runCheck        // the number src[pos:end] has 16 or 17 digits and lies in the coarse gap k
+	runDone = iota // the array closed
+	runElem        // src[pos] begins an element left to the caller
+	runSep         // src[pos] does not continue the array as it should, or the event ends
+	runFine        // the coarse key of the number src[pos:end] equals a bound's
 )
 
 // runMaxDepth is how deep rangeRun nests arrays; deeper ones are left to
@@ -946,21 +936,22 @@ const runMaxDepth = 32
 // where an element begins, st.depth arrays deep, for as long as they are
 // arrays or numbers in the usual form: an integer part of at most 7
 // digits, an optional fraction of at most 23, no exponent, and 8 bytes of
-// event after the first digit and after the point. It validates each such number a word at a time and
-// finds the gap of t.coarse that its coarse key falls in (prefixkey.go);
+// event after the first digit and after the point. It validates each such
+// number a word at a time and finds the gap of st.t that its coarse key
+// falls in (prefixkey.go);
 // only a number that lies inside a range of st.open (the ranges whose
 // leaf is not hit yet) is classified, by its number of significant digits:
 // when it has more than 17 it is not comparable and no range holds it;
-// when it has at most 15 it is comparable, and rangeRun adds the ranges
-// that hold it to st.hits, removes them and the other ranges of their
-// leaves from st.open, and reads on. Otherwise (16 or 17 digits) it
-// returns runCheck, so that the caller finds out, and when the coarse key
-// equals a bound's, runFine. Once st.open is empty, numbers are only
-// validated.
+// when it has at most 15 it is comparable; with 16 or 17, comparableText
+// finds out. For a comparable number, rangeRun adds the ranges that hold
+// it to st.hits, removes them and the other ranges of their leaves from
+// st.open, and reads on. When the coarse key equals a bound's, it returns
+// runFine. Once st.open is empty, numbers are only validated.
 //
 // It returns the offset where it stopped, why it stopped and the end of
 // the last number it read (0 if none: the caller learns whether the path
-// has a value); the depth there and, for runCheck, the gap are in st. It calls nothing, so that its state stays in registers.
+// has a value); the depth there is in st. It calls nothing but, seldom,
+// comparableText, so that its state stays in registers.
 func rangeRun(src []byte, pos int, st *runState) (int, int, int) {
 	var (
 		i, il, j, end int
@@ -1091,7 +1082,6 @@ elem:
 			m = t.inside[k]
 		}
 		if m &= st.open; m != 0 {
-			st.k = k
 			// Inside a range: is the number comparable? Count its
 			// significant digits (j), usually from its length.
 			if src[end-1] != '0' && lo&0xFF != 0 {
@@ -1120,7 +1110,10 @@ elem:
 				// number is not subnormal).
 				goto hit
 			default:
-				return pos, runCheck, end
+				// 16 or 17 digits.
+				if comparableText(src, pos, end) {
+					goto hit
+				}
 			}
 		}
 	}
@@ -1178,13 +1171,11 @@ closed:
 
 // runState is the state of rangeRun that its loop reads seldom: the depth
 // of arrays, the ranges' coarse table, the ranges whose leaf is not hit
-// yet (open), for runCheck the number's gap, and the ranges that hold the
-// comparable numbers read (hits).
+// yet (open), and the ranges that hold the comparable numbers read (hits).
 type runState struct {
 	depth int
 	t     *gapTab
 	open  uint64
-	k     int
 	same  []uint64 // by range: the ranges of the same leaf
 	hits  uint64   // ranges that hold a comparable number read
 }
