@@ -34,9 +34,10 @@ type leaf struct {
 	id     int32
 	pathID int32
 	f      *field
-	absent bool   // the leaf contains {"exists": false}
-	multi  bool   // some alternative of the leaf has other leaves
-	alts   []*alt // the alternatives the leaf belongs to
+	abIDs  []int32 // by condition: the id of an indexed anything-but condition, or -1; nil if none
+	absent bool    // the leaf contains {"exists": false}
+	multi  bool    // some alternative of the leaf has other leaves
+	alts   []*alt  // the alternatives the leaf belongs to
 	// direct is the leaf's pattern when a hit on the leaf is a match of
 	// the pattern and nothing else (the leaf is its only alternative).
 	direct *patEntry
@@ -68,6 +69,7 @@ type pnode struct {
 	pathID int32      // -1 when no leaf names this path
 	idx    *pathIndex // the leaves on this path, nil when none
 	kids   pmap[*pnode]
+	kt     *kidTab // kids, when they are few
 }
 
 // snapshot is an immutable set of patterns.
@@ -77,8 +79,8 @@ type snapshot struct {
 	always   []*alt // alternatives without required leaves
 	patterns int
 	// Sizes of the id spaces, for the per-match scratch arrays.
-	nLeaves, nAlts, nPats, nPaths int32
-	stats                         MatcherStats
+	nLeaves, nAlts, nPats, nPaths, nABs int32
+	stats                               MatcherStats
 }
 
 // MatcherStats describes the size of a [Matcher]'s shared structure.
@@ -138,8 +140,8 @@ func (a *idAlloc) put(id int32) {
 // builder is the writer side of an engine: it owns the id allocators and
 // turns one snapshot into the next.
 type builder struct {
-	leafIDs, altIDs, patIDs, pathIDs idAlloc
-	nodes                            int // trie nodes, root excluded
+	leafIDs, altIDs, patIDs, pathIDs, abIDs idAlloc
+	nodes                                   int // trie nodes, root excluded
 }
 
 func emptySnapshot() *snapshot {
@@ -162,6 +164,17 @@ func (b *builder) newEntry(name string, p *Pattern) *patEntry {
 			l := byField[f]
 			if l == nil {
 				l = &leaf{id: b.leafIDs.get(), pathID: -1, f: f, absent: f.absent}
+				for i := range f.conds {
+					if abIndexable(&f.conds[i]) {
+						if l.abIDs == nil {
+							l.abIDs = make([]int32, len(f.conds))
+							for j := range l.abIDs {
+								l.abIDs[j] = -1
+							}
+						}
+						l.abIDs[i] = b.abIDs.get()
+					}
+				}
 				byField[f] = l
 				pe.leaves = append(pe.leaves, l)
 			}
@@ -191,6 +204,11 @@ func (b *builder) newEntry(name string, p *Pattern) *patEntry {
 func (b *builder) release(pe *patEntry) {
 	for _, l := range pe.leaves {
 		b.leafIDs.put(l.id)
+		for _, id := range l.abIDs {
+			if id >= 0 {
+				b.abIDs.put(id)
+			}
+		}
 	}
 	for _, a := range pe.alts {
 		b.altIDs.put(a.id)
@@ -265,7 +283,7 @@ func (b *builder) apply(s *snapshot, pe *patEntry, add bool) *snapshot {
 	ns.stats.Fields += d * len(pe.leaves)
 	ns.stats.Nodes = b.nodes
 	ns.order = &orderCache{}
-	ns.nLeaves, ns.nAlts, ns.nPats, ns.nPaths = b.leafIDs.n, b.altIDs.n, b.patIDs.n, b.pathIDs.n
+	ns.nLeaves, ns.nAlts, ns.nPats, ns.nPaths, ns.nABs = b.leafIDs.n, b.altIDs.n, b.patIDs.n, b.pathIDs.n, b.abIDs.n
 	return &ns
 }
 
@@ -294,10 +312,12 @@ func (b *builder) updatePath(n *pnode, comps []string, fn func(*pnode) *pnode) *
 			c.kids = c.kids.del(comps[0])
 			b.nodes--
 		}
+		c.kt = newKidTab(&c.kids)
 	} else {
 		c.kids = c.kids.set(comps[0], nc)
 		if !ok {
 			b.nodes++
+			c.kt = newKidTab(&c.kids)
 		}
 	}
 	return &c

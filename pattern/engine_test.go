@@ -665,3 +665,56 @@ func TestMatcherManyIgnoreCase(t *testing.T) {
 		}
 	}
 }
+
+// TestMatcherFlatTable checks matches on a path with many exact strings
+// before and after its flat table is built, and after updates, which start
+// a new one.
+func TestMatcherFlatTable(t *testing.T) {
+	m := NewMatcher()
+	const n = 300
+	for i := 0; i < n; i++ {
+		if err := m.Add(fmt.Sprintf("p%03d", i), []byte(fmt.Sprintf(`{"a": ["v%d"], "b": [{"exists": %v}]}`, i%200, i%3 != 0))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check := func(round int, deleted map[int]bool) {
+		t.Helper()
+		for k := 0; k < flatAfter+2*n+50; k++ {
+			v := k % 250
+			ev := fmt.Sprintf(`{"a": "v%d", "c": 1}`, v)
+			if k%2 == 1 {
+				ev = fmt.Sprintf(`{"b": 2, "a": ["x", "v%d"]}`, v)
+			}
+			var want []string
+			for i := 0; i < n; i++ {
+				if deleted[i] || i%200 != v {
+					continue
+				}
+				if (i%3 != 0) == (k%2 == 1) {
+					want = append(want, fmt.Sprintf("p%03d", i))
+				}
+			}
+			got, err := m.Match([]byte(ev), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Join(got, ",") != strings.Join(want, ",") {
+				t.Fatalf("round %d, %s: got %v, want %v", round, ev, got, want)
+			}
+		}
+		a, _ := m.snap.Load().root.kids.getString("a")
+		if a.idx.flat == nil || a.idx.flat.tab.Load() == nil {
+			t.Fatalf("round %d: no flat table built", round)
+		}
+	}
+	check(0, nil)
+	deleted := map[int]bool{}
+	for i := 0; i < n; i += 7 {
+		m.Delete(fmt.Sprintf("p%03d", i))
+		deleted[i] = true
+	}
+	if a, _ := m.snap.Load().root.kids.getString("a"); a.idx.flat.tab.Load() != nil {
+		t.Fatal("an updated index kept the flat table of the old one")
+	}
+	check(1, deleted)
+}

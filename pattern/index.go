@@ -1,6 +1,9 @@
 package pattern
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
 // The value index of one path: for an event value at the path, it finds the
 // leaves (fields of patterns) that the value satisfies without testing them
@@ -32,8 +35,10 @@ import "math"
 
 type pathIndex struct {
 	strs        pmap[[]*leaf]
+	flat        *flatCache // the flat table of strs, when it is large (flattab.go)
 	any         []*leaf
 	ranges      []rangeRef // numeric conditions
+	rtab        *rangeTab  // ranges by prefix key; nil when there are none or too many
 	slow        []slowRef
 	*indexExtra // the other indexes; nil when they are all empty
 
@@ -56,12 +61,13 @@ type indexExtra struct {
 	seic   affixIndex[[]*leaf]
 	wpre   affixIndex[[]wildRef]
 	wsuf   affixIndex[[]wildRef]
+	abx    *abIndex // anything-but conditions (abindex.go)
 }
 
 func (x *indexExtra) empty() bool {
 	return x.ips.n == 0 && x.nums.n == 0 && x.numTxt.n == 0 && x.lits[0] == nil && x.lits[1] == nil &&
 		x.lits[2] == nil && x.pre.m.n == 0 && x.suf.m.n == 0 && x.eic.n == 0 && x.peic.m.n == 0 &&
-		x.seic.m.n == 0 && x.wpre.m.n == 0 && x.wsuf.m.n == 0
+		x.seic.m.n == 0 && x.wpre.m.n == 0 && x.wsuf.m.n == 0 && x.abx == nil
 }
 
 // wildRef is a wildcard condition of a leaf.
@@ -71,27 +77,134 @@ type wildRef struct {
 }
 
 // rangeRef is a numeric condition of a leaf, as closed bounds on number
-// keys (adjacent doubles have adjacent keys, so "> x" is ">= key(x)+1").
+// keys (adjacent doubles have adjacent keys, so "> x" is ">= key(x)+1"),
+// and as the prefix keys of its bounds (prefixkey.go; 0 and MaxUint64 for
+// a missing bound, which no number's key equals).
 type rangeRef struct {
-	lo, hi uint64
-	l      *leaf
+	lo, hi   uint64
+	plo, phi uint64
+	lid      int32 // l.id
+	l        *leaf
 }
 
 func rangeOf(l *leaf, c *cond) rangeRef {
-	r := rangeRef{lo: 0, hi: math.MaxUint64, l: l}
+	r := rangeRef{lo: 0, hi: math.MaxUint64, phi: math.MaxUint64, lid: l.id, l: l}
 	if c.loSet {
-		r.lo = c.lo
+		r.lo, r.plo = c.lo, boundKey(c.lo)
 		if c.loOpen {
 			r.lo++
 		}
 	}
 	if c.hiSet {
-		r.hi = c.hi
+		r.hi, r.phi = c.hi, boundKey(c.hi)
 		if c.hiOpen {
 			r.hi--
 		}
 	}
 	return r
+}
+
+// rangeTab sorts the ranges of a path (at most 64) by the prefix keys of
+// their bounds (prefixkey.go), coarse and fine: in each table the distinct
+// keys of the bounds cut the keys into gaps, and each gap has the set of
+// ranges that hold every number whose key lies in it. A number whose key
+// equals a bound's is not decided by that table.
+type rangeTab struct {
+	coarse, fine gapTab
+	same         []uint64 // by range: the ranges of the same leaf
+}
+
+// gapTab is one table of a rangeTab.
+type gapTab struct {
+	// keys holds the distinct keys of the bounds, ascending, then
+	// MaxUint64 (no number's key) up to a power of two, at least once.
+	keys []uint64
+	// inside[k] is the set of ranges (bits by index) that hold every
+	// key between keys[k-1] and keys[k].
+	inside []uint64
+	// small says that keys has at most 16 entries, copied in fixed
+	// (padded with MaxUint64) as inside is in fixedIn, so that four
+	// steps find a key's gap.
+	small   bool
+	fixed   [16]uint64
+	fixedIn [16]uint64
+	// zeroK is the gap of the key of 0, or -1 if it equals a bound's.
+	zeroK int
+}
+
+// maxTabRanges is the most ranges a rangeTab holds.
+const maxTabRanges = 64
+
+func newRangeTab(rs []rangeRef) *rangeTab {
+	if len(rs) == 0 || len(rs) > maxTabRanges {
+		return nil
+	}
+	t := &rangeTab{same: make([]uint64, len(rs))}
+	for i := range rs {
+		for j := range rs {
+			if rs[i].l == rs[j].l {
+				t.same[i] |= 1 << j
+			}
+		}
+	}
+	t.coarse.init(rs, coarseOf)
+	t.fine.init(rs, func(p uint64) uint64 { return p })
+	return t
+}
+
+// init builds the table of the keys key(p) of the bounds' prefix keys.
+func (g *gapTab) init(rs []rangeRef, key func(uint64) uint64) {
+	const none = math.MaxUint64
+	var bs []uint64
+	for _, r := range rs {
+		if r.plo != 0 {
+			bs = append(bs, key(r.plo))
+		}
+		if r.phi != none {
+			bs = append(bs, key(r.phi))
+		}
+	}
+	slices.Sort(bs)
+	bs = slices.Compact(bs)
+	size := 1
+	for size <= len(bs) {
+		size *= 2
+	}
+	g.keys, g.inside = make([]uint64, size), make([]uint64, size)
+	copy(g.keys, bs)
+	for k := len(bs); k < size; k++ {
+		g.keys[k] = none
+	}
+	for i, r := range rs {
+		for k := 0; k <= len(bs); k++ {
+			// The gap k lies above bs[k-1] and below bs[k].
+			if (r.plo == 0 || (k > 0 && key(r.plo) <= bs[k-1])) && (r.phi == none || (k < len(bs) && key(r.phi) >= bs[k])) {
+				g.inside[k] |= 1 << i
+			}
+		}
+	}
+	g.zeroK = -1
+	if k, ok := g.gap(key(0x81 << 56)); ok {
+		g.zeroK = k
+	}
+	if g.small = size <= 16; g.small {
+		for k := range g.fixed {
+			g.fixed[k] = none
+		}
+		copy(g.fixed[:], g.keys)
+		copy(g.fixedIn[:], g.inside)
+	}
+}
+
+// gap returns the gap of the key p, and false if p equals a bound's key.
+func (g *gapTab) gap(p uint64) (int, bool) {
+	k := 0
+	for h := len(g.keys) >> 1; h > 0; h >>= 1 {
+		if g.keys[k+h-1] < p {
+			k += h
+		}
+	}
+	return k, g.keys[k] != p
 }
 
 func rangesWith(old []rangeRef, l *leaf, c *cond, add bool, entries *int) []rangeRef {
@@ -294,6 +407,10 @@ func (ix *pathIndex) with(l *leaf, add bool) *pathIndex {
 		switch c.kind {
 		case condString:
 			n.strs = updatePmap(n.strs, c.str, leafList(l, add, e))
+			n.flat = nil
+			if n.strs.dir != nil {
+				n.flat = &flatCache{}
+			}
 		case condIP:
 			n.ips = updatePmap(n.ips, ipKey(c.ip.lo), leafList(l, add, e))
 		case condNumber:
@@ -340,10 +457,22 @@ func (ix *pathIndex) with(l *leaf, add bool) *pathIndex {
 			default:
 				n.slow = slowWith(n.slow, l, c, add, e)
 			}
+		case condAnythingBut, condAnythingButPrefix, condAnythingButSuffix, condAnythingButIgnoreCase, condAnythingButWildcard:
+			if l.abIDs == nil || l.abIDs[i] < 0 {
+				n.slow = slowWith(n.slow, l, c, add, e)
+				continue
+			}
+			n.abx = n.abx.with(l, c, l.abIDs[i], add)
+			if add {
+				*e++
+			} else {
+				*e--
+			}
 		case condExists:
 			n.any = listWith(n.any, l, add, e)
 		case condNumeric:
 			n.ranges = rangesWith(n.ranges, l, c, add, e)
+			n.rtab = newRangeTab(n.ranges)
 		default:
 			n.slow = slowWith(n.slow, l, c, add, e)
 		}

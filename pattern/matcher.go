@@ -157,14 +157,14 @@ func sortByName(ms []matchRef) {
 			if c := cmp.Compare(a.key, b.key); c != 0 {
 				return c
 			}
-			return strings.Compare(a.p.name, b.p.name)
+			return strings.Compare(a.name, b.name)
 		})
 		return
 	}
 	for i := 1; i < len(ms); i++ {
 		m := ms[i]
 		j := i
-		for ; j > 0 && (m.key < ms[j-1].key || (m.key == ms[j-1].key && m.p.name < ms[j-1].p.name)); j-- {
+		for ; j > 0 && (m.key < ms[j-1].key || (m.key == ms[j-1].key && m.name < ms[j-1].name)); j-- {
 			ms[j] = ms[j-1]
 		}
 		ms[j] = m

@@ -287,16 +287,16 @@ func exactDigits(m uint64, q, nd int, f0 float64) (float64, numStatus, bool) {
 	if c := cmp128(xh, xl, hh, hl); c > 0 || (c == 0 && m%2 != 0) {
 		return f, numNot, true
 	}
-	// (i) No multiple of 10 × 2^s within 10^k of F. The half-width is
-	// below 11 units of 2^s, so the multiples of 10 around F/2^s suffice.
+	// (i) No multiple of 10 × 2^s within 10^k of F: the nearest ones
+	// below and above F, c and c+10 times 2^s, are the only candidates.
 	t := fh<<(64-s) | fl>>s
 	if s >= 64 {
 		t = fh >> (s - 64)
 	}
 	c := t - t%10
-	for _, C := range [4]uint64{c - 10, c, c + 10, c + 20} {
-		if C == 0 || C > c+20 {
-			continue // zero, or wrapped around below zero
+	for _, C := range [2]uint64{c, c + 10} {
+		if C == 0 {
+			continue
 		}
 		ch, cl := shl128(C, s)
 		yh, yl := sub128abs(ch, cl, fh, fl)

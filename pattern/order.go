@@ -52,7 +52,7 @@ func (sc *scanner) sortedNames(s *snapshot, ms []matchRef, dst []string) []strin
 	}
 	sortByName(ms)
 	for _, m := range ms {
-		dst = append(dst, m.p.name)
+		dst = append(dst, m.name)
 	}
 	return dst
 }
@@ -73,7 +73,7 @@ func (sc *scanner) byRank(o *nameOrder, ms []matchRef, dst []string) []string {
 	rb := sc.rankBits[:words]
 	sc.rankWords = sc.rankWords[:0]
 	for _, m := range ms {
-		r := o.rank[m.p.id]
+		r := o.rank[m.id]
 		w := r / 64
 		if rb[w] == 0 {
 			sc.rankWords = append(sc.rankWords, w)
@@ -127,6 +127,11 @@ func buildOrder(s *snapshot) *nameOrder {
 				}
 				for _, ls := range x.lits {
 					addLeaves(ls)
+				}
+				if x.abx != nil {
+					for _, r := range x.abx.all {
+						addLeaves([]*leaf{r.l})
+					}
 				}
 				x.wpre.m.each(func(_ string, ws []wildRef) { addWild(ws) })
 				x.wsuf.m.each(func(_ string, ws []wildRef) { addWild(ws) })

@@ -37,6 +37,25 @@ type pmap[V any] struct {
 	small []pslot[V] // the keys when dir is nil (tags unused)
 	dir   *pdir[V]
 	n     int
+	sig   uint64 // with small: bit sigBit(k) set for every key k
+}
+
+// sigBit returns the bit of key in the signature of a small map: a key
+// whose bit is not set is not in the map.
+func sigBit(key string) uint64 {
+	if len(key) == 0 {
+		return 1
+	}
+	return 1 << ((uint(len(key))*37 + uint(key[0])*7 + uint(key[len(key)-1])) & 63)
+}
+
+// smallMap returns the map of the list s of n keys.
+func smallMap[V any](s []pslot[V], n int) pmap[V] {
+	t := pmap[V]{small: s, n: n}
+	for i := range s {
+		t.sig |= sigBit(s[i].key)
+	}
+	return t
 }
 
 // pdir is the directory of a large map: len(segs) is a power of two, and
@@ -69,6 +88,10 @@ func (t *pmap[V]) len() int { return t.n }
 // get returns the value of key.
 func (t *pmap[V]) get(key []byte) (V, bool) {
 	if t.dir == nil {
+		if t.sig&sigBit(asString(key)) == 0 {
+			var zero V
+			return zero, false
+		}
 		for i := range t.small {
 			if t.small[i].key == string(key) {
 				return t.small[i].val, true
@@ -132,13 +155,13 @@ func (t pmap[V]) set(key string, val V) pmap[V] {
 			if t.small[i].key == key {
 				s := append([]pslot[V](nil), t.small...)
 				s[i].val = val
-				return pmap[V]{small: s, n: t.n}
+				return smallMap(s, t.n)
 			}
 		}
 		if t.n < pmapSmall {
 			s := make([]pslot[V], len(t.small), len(t.small)+1)
 			copy(s, t.small)
-			return pmap[V]{small: append(s, pslot[V]{key: key, val: val}), n: t.n + 1}
+			return smallMap(append(s, pslot[V]{key: key, val: val}), t.n+1)
 		}
 		// Grow into a directory.
 		all := append(append(make([]pslot[V], 0, t.n+1), t.small...), pslot[V]{key: key, val: val})
@@ -170,7 +193,7 @@ func (t pmap[V]) del(key string) pmap[V] {
 				}
 				s := make([]pslot[V], 0, len(t.small)-1)
 				s = append(append(s, t.small[:i]...), t.small[i+1:]...)
-				return pmap[V]{small: s, n: t.n - 1}
+				return smallMap(s, t.n-1)
 			}
 		}
 		return t
@@ -189,7 +212,7 @@ func (t pmap[V]) del(key string) pmap[V] {
 			}
 		})
 		if n <= pmapSmall {
-			return pmap[V]{small: all, n: n}
+			return smallMap(all, n)
 		}
 		return pmap[V]{dir: buildDir(all, max(1, len(d.segs)/2)), n: n}
 	}

@@ -50,11 +50,12 @@ type occ struct {
 	at   int
 }
 
-// matchRef is a matching pattern and the first 8 bytes of its name, for
-// sorting.
+// matchRef is a matching pattern: its id, its name and the first 8 bytes
+// of its name, for sorting.
 type matchRef struct {
-	key uint64
-	p   *patEntry
+	key  uint64
+	name string
+	id   int32
 }
 
 // flatValue is one recorded value.
@@ -88,6 +89,7 @@ type scanner struct {
 	trail     []arrayPos // the array elements around the current value
 	narr      int32      // arrays walked so far
 	open      []*pnode   // trie nodes of the objects being read
+	openSeen  []uint64   // by object in open: the children (by index in kids.small) whose key it has had
 	openNames int        // total children of open, or more than bigNode
 	kbuf      []byte     // a decoded key
 	vbuf      []byte     // decoded string values of this event
@@ -108,6 +110,8 @@ type scanner struct {
 	pathStamp []uint32 // the path has a value
 	pathArr   []uint32 // the path has a value inside an array
 	patStamp  []uint32
+	abStamp   []uint32 // by anything-but condition: excluded by the current value (abGen)
+	abGen     uint32
 	cands     []*alt
 	matched   []matchRef
 
@@ -147,6 +151,7 @@ func (s *scanner) release() {
 	s.matched = s.matched[:0]
 	clear(s.open)
 	s.open = s.open[:0]
+	s.openSeen = s.openSeen[:0]
 	clear(s.occs)
 	s.occs = s.occs[:0]
 	if cap(s.recs) > 1<<14 || cap(s.vbuf) > 1<<20 {
@@ -172,6 +177,7 @@ func (s *scanner) reset(event []byte, snap *snapshot, early, recordAll bool) {
 	s.backslash = -2 // not searched yet
 	s.trail = s.trail[:0]
 	s.open = s.open[:0]
+	s.openSeen = s.openSeen[:0]
 	s.vbuf = s.vbuf[:0]
 	s.recs = s.recs[:0]
 	s.trails = s.trails[:0]
@@ -186,6 +192,7 @@ func (s *scanner) reset(event []byte, snap *snapshot, early, recordAll bool) {
 	s.pathStamp = grow32(s.pathStamp, snap.nPaths)
 	s.pathArr = grow32(s.pathArr, snap.nPaths)
 	s.patStamp = grow32(s.patStamp, snap.nPats)
+	s.abStamp = grow32(s.abStamp, snap.nABs)
 	s.gen++
 	if s.gen == 0 {
 		clear(s.leafStamp)
@@ -367,10 +374,11 @@ func (s *scanner) object(n *pnode) error {
 	if s.depth > maxDepth {
 		return s.errorf(s.pos, "the event nests deeper than %d levels", maxDepth)
 	}
-	s.pos++ // {
-	s.ws()
-	if s.pos < len(s.src) && s.src[s.pos] == '}' {
-		s.pos++
+	src := s.src
+	base := unsafe.Pointer(unsafe.SliceData(src))
+	pos := skipWS(src, s.pos+1)
+	if pos < len(src) && src[pos] == '}' {
+		s.pos = pos + 1
 		s.depth--
 		return nil
 	}
@@ -379,65 +387,124 @@ func (s *scanner) object(n *pnode) error {
 		names = bigNode
 	}
 	s.open = append(s.open, n)
+	s.openSeen = append(s.openSeen, 0)
 	s.openNames += names
-	if s.early && len(s.trail) == 0 && s.pos >= s.nextTry && s.openNames <= maxStopNames && s.tryStop() {
-		return nil
-	}
-	for {
-		s.ws()
-		if s.pos >= len(s.src) {
-			return s.errorf(s.pos, "unexpected end of the event inside an object")
-		}
-		if s.src[s.pos] != '"' {
-			return s.errorf(s.pos, "invalid character %s looking for the beginning of an object key", quoteChar(s.src[s.pos:]))
-		}
-		kstart := s.pos + 1
-		kend, flags, err := s.scanString(true)
-		if err != nil {
-			return err
-		}
-		s.ws()
-		if s.pos >= len(s.src) || s.src[s.pos] != ':' {
-			if s.pos >= len(s.src) {
-				return s.errorf(s.pos, "unexpected end of the event after an object key")
-			}
-			return s.errorf(s.pos, "invalid character %s after an object key", quoteChar(s.src[s.pos:]))
-		}
-		s.pos++
-		s.ws()
-		var child *pnode
-		if names > 0 {
-			child = s.child(n, s.src[kstart:kend], flags)
-		}
-		if child == nil {
-			err = s.skipValue()
-		} else {
-			err = s.value(child)
-		}
-		if err != nil {
-			return err
-		}
-		if s.stopped {
+	if s.early && len(s.trail) == 0 && pos >= s.nextTry && s.openNames <= maxStopNames {
+		if s.pos = pos; s.tryStop() {
 			return nil
 		}
-		s.ws()
-		if s.pos >= len(s.src) {
-			return s.errorf(s.pos, "unexpected end of the event inside an object")
+	}
+	for {
+		pos = skipWS(src, pos)
+		if pos >= len(src) {
+			return s.errorf(pos, "unexpected end of the event inside an object")
 		}
-		switch s.src[s.pos] {
-		case ',':
-			s.pos++
-			if s.early && len(s.trail) == 0 && s.pos >= s.nextTry && s.openNames <= maxStopNames && s.tryStop() {
+		if src[pos] != '"' {
+			return s.errorf(pos, "invalid character %s looking for the beginning of an object key", quoteChar(src[pos:]))
+		}
+		kstart := pos + 1
+		var child *pnode
+		// A plain key (no escape, control character or dot), a word at
+		// a time; w0 is its first 8 bytes, zero-padded.
+		kend, colon := -1, -1
+		var w0 uint64
+		for k := kstart; k+8 <= len(src); k += 8 {
+			w := le64(base, k)
+			if m := keyStops(w); m != 0 {
+				e := k + bits.TrailingZeros64(m)>>3
+				if src[e] == '"' {
+					kend = e
+				}
+				if k == kstart {
+					w0 = w & (1<<(8*(e-k)) - 1)
+				}
+				break
+			}
+			if k == kstart {
+				w0 = w
+			}
+		}
+		if kend >= 0 {
+			if colon = kend + 1; colon < len(src) && src[colon] != ':' {
+				colon = skipWS(src, colon)
+			}
+			if colon >= len(src) || src[colon] != ':' {
+				colon = -1
+			}
+		}
+		if colon >= 0 {
+			pos = skipWS(src, colon+1)
+			if t := n.kt; t != nil {
+				l := kend - kstart
+				sl := &t.slots[kidHash(w0, l, t.mul)]
+				if sl.first == w0 && int(sl.n) == l {
+					if e := &n.kids.small[sl.idx]; l <= 8 || string(src[kstart+8:kend]) == e.key[8:] {
+						child = e.val
+						s.openSeen[len(s.openSeen)-1] |= 1 << sl.idx
+					}
+				}
+			} else if names > 0 {
+				child, _ = n.kids.get(src[kstart:kend])
+			}
+		} else {
+			s.pos = pos
+			kend, flags, err := s.scanString(true)
+			if err != nil {
+				return err
+			}
+			pos = skipWS(src, s.pos)
+			if pos >= len(src) || src[pos] != ':' {
+				if pos >= len(src) {
+					return s.errorf(pos, "unexpected end of the event after an object key")
+				}
+				return s.errorf(pos, "invalid character %s after an object key", quoteChar(src[pos:]))
+			}
+			pos = skipWS(src, pos+1)
+			if names > 0 {
+				child = s.child(n, src[kstart:kend], flags)
+			}
+		}
+		if child == nil {
+			if p := skipFast(src, pos); p >= 0 && s.depth+skipMaxDepth <= maxDepth {
+				pos = p
+			} else {
+				s.pos = pos
+				if err := s.skipValue(); err != nil {
+					return err
+				}
+				pos = s.pos
+			}
+		} else {
+			s.pos = pos
+			if err := s.value(child); err != nil {
+				return err
+			}
+			if s.stopped {
 				return nil
 			}
+			pos = s.pos
+		}
+		pos = skipWS(src, pos)
+		if pos >= len(src) {
+			return s.errorf(pos, "unexpected end of the event inside an object")
+		}
+		switch src[pos] {
+		case ',':
+			pos++
+			if s.early && len(s.trail) == 0 && pos >= s.nextTry && s.openNames <= maxStopNames {
+				if s.pos = pos; s.tryStop() {
+					return nil
+				}
+			}
 		case '}':
-			s.pos++
+			s.pos = pos + 1
 			s.depth--
 			s.open = s.open[:len(s.open)-1]
+			s.openSeen = s.openSeen[:len(s.openSeen)-1]
 			s.openNames -= names
 			return nil
 		default:
-			return s.errorf(s.pos, "invalid character %s after an object value", quoteChar(s.src[s.pos:]))
+			return s.errorf(pos, "invalid character %s after an object value", quoteChar(src[pos:]))
 		}
 	}
 }
@@ -475,17 +542,21 @@ func (s *scanner) tryStop() bool {
 		s.nextTry = len(s.src) + 1
 		return false
 	}
-	// Every try fails until the scanner has passed the last of the next
-	// occurrences of the names.
-	last := -1
-	for i := len(s.open) - 1; i >= 0; i-- {
-		for _, e := range s.open[i].kids.small {
-			last = max(last, s.occurrence(e.key, e.val.anchor))
+	// Every try fails until the scanner has passed an occurrence of a
+	// name. The names of the objects being read that they have not had
+	// yet are looked for first, innermost first: they usually come soon.
+	for pass := 0; pass < 2; pass++ {
+		for i := len(s.open) - 1; i >= 0; i-- {
+			seen := s.openSeen[i]
+			for k, e := range s.open[i].kids.small {
+				if (seen>>k&1 == 0) == (pass == 0) {
+					if at := s.occurrence(e.key, e.val.anchor); at >= 0 {
+						s.nextTry = at + 1
+						return false
+					}
+				}
+			}
 		}
-	}
-	if last >= 0 {
-		s.nextTry = last + 1
-		return false
 	}
 	e := len(s.src) - 1
 	for e >= 0 && wsTab[s.src[e]] {
@@ -565,14 +636,14 @@ func (s *scanner) value(n *pnode) error {
 	switch s.src[s.pos] {
 	case '{':
 		if n.kids.len() == 0 {
-			return s.skipValue()
+			return s.skip()
 		}
 		return s.object(n)
 	case '[':
 		return s.array(n)
 	}
 	if n.idx == nil {
-		return s.skipValue()
+		return s.skip()
 	}
 	return s.scalar(n)
 }
@@ -719,31 +790,74 @@ func skipWS(src []byte, i int) int {
 // rangeArray scans the array at s.pos, and the arrays nested in it, at a
 // path whose index has only numeric ranges, whose values need not be
 // recorded and which no pattern path continues: array does the same, in
-// one loop and without keeping the array elements of the values. It tests
-// the ranges on the numbers' digits, and builds a value (s.cur) only when a
-// number's exact key is needed.
+// one loop and without keeping the array elements of the values (nor
+// numbering the arrays: their numbers only order the arrays that values
+// record).
+//
+// The usual elements are read by rangeRun, a loop that calls nothing;
+// what it leaves (other values, numbers of unusual form, numbers that it
+// cannot decide, errors) is read here, numbers by the general way
+// (readNumber, rangeNumber).
 func (s *scanner) rangeArray(n *pnode) error {
 	src := s.src
 	pos := s.pos // at '['
 	base := s.depth
 	rs := n.idx.ranges
+	t := n.idx.rtab
 	pid := n.pathID
-	var d decimal
-	var err error
-	var end int
+	fast := t != nil && base+runMaxDepth <= maxDepth
+	var open uint64 // ranges whose leaf is not hit yet (by index in rs)
+	if fast {
+		open = s.openRanges(rs)
+	}
+	var (
+		d   decimal
+		err error
+		end int
+		why int
+	)
 open:
 	s.depth++
 	if s.depth > maxDepth {
 		s.pos = pos
 		return s.errorf(pos, "the event nests deeper than %d levels", maxDepth)
 	}
-	s.narr++
 	pos = skipWS(src, pos+1)
 	if pos < len(src) && src[pos] == ']' {
 		pos++
 		goto closed
 	}
 elem:
+	if fast {
+		st := runState{depth: s.depth - base, t: &t.coarse, open: open, same: t.same}
+		pos, why, end = rangeRun(src, pos, &st)
+		s.depth = base + st.depth
+		if st.hits != 0 {
+			for m := st.hits; m != 0; m &= m - 1 {
+				s.hit(rs[bits.TrailingZeros64(m)].l)
+			}
+			open = s.openRanges(rs)
+		}
+		if end != 0 {
+			s.pathStamp[pid] = s.gen
+			s.pathArr[pid] = s.gen
+		}
+		switch why {
+		case runDone:
+			s.pos = pos
+			return nil
+		case runSep:
+			goto next
+		case runFine:
+			if !s.fineRanges(rs, t, open, pos, end) {
+				goto general
+			}
+			open = s.openRanges(rs)
+			pos = end
+			goto next
+		}
+		// runElem: read it here.
+	}
 	if pos >= len(src) {
 		s.pos = pos
 		return s.errorf(pos, "unexpected end of the event, expecting a value")
@@ -752,15 +866,7 @@ elem:
 	case c == '[':
 		goto open
 	case c == '-' || c-'0' < 10:
-		if end, err = s.readNumber(src, pos, &d); err != nil {
-			return err
-		}
-		s.pathStamp[pid] = s.gen
-		s.pathArr[pid] = s.gen
-		if d.nd < 18 {
-			s.rangeNumber(rs, src[pos:end], &d)
-		}
-		pos = end
+		goto general
 	default:
 		if c != '{' {
 			// A string or literal: a value at the path, which matches no
@@ -769,7 +875,7 @@ elem:
 			s.pathArr[pid] = s.gen
 		}
 		s.pos = pos
-		if err = s.skipValue(); err != nil {
+		if err = s.skip(); err != nil {
 			return err
 		}
 		pos = s.pos
@@ -797,6 +903,389 @@ closed:
 	}
 	s.pos = pos
 	return nil
+general:
+	// A number, by the general way.
+	if end, err = s.readNumber(src, pos, &d); err != nil {
+		return err
+	}
+	s.pathStamp[pid] = s.gen
+	s.pathArr[pid] = s.gen
+	if d.nd < 18 && (open != 0 || !fast) {
+		s.rangeNumber(rs, src[pos:end], &d)
+		if fast {
+			open = s.openRanges(rs)
+		}
+	}
+	pos = end
+	goto next
+}
+
+// Why rangeRun returns.
+const (
+	runDone = iota // the array closed
+	runElem        // src[pos] begins an element left to the caller
+	runSep         // src[pos] does not continue the array as it should, or the event ends
+	runFine        // the coarse key of the number src[pos:end] equals a bound's
+)
+
+// runMaxDepth is how deep rangeRun nests arrays; deeper ones are left to
+// its caller.
+const runMaxDepth = 32
+
+// rangeRun reads the elements of the arrays of rangeArray from src[pos],
+// where an element begins, st.depth arrays deep, for as long as they are
+// arrays or numbers in the usual form: an integer part of at most 7
+// digits, an optional fraction of at most 23, no exponent, and 8 bytes of
+// event after the first digit and after the point. It validates each such
+// number a word at a time and finds the gap of st.t that its coarse key
+// falls in (prefixkey.go);
+// only a number that lies inside a range of st.open (the ranges whose
+// leaf is not hit yet) is classified, by its number of significant digits:
+// when it has more than 17 it is not comparable and no range holds it;
+// when it has at most 15 it is comparable; with 16 or 17, comparableText
+// finds out. For a comparable number, rangeRun adds the ranges that hold
+// it to st.hits, removes them and the other ranges of their leaves from
+// st.open, and reads on. When the coarse key equals a bound's, it returns
+// runFine. Once st.open is empty, numbers are only validated.
+//
+// It returns the offset where it stopped, why it stopped and the end of
+// the last number it read (0 if none: the caller learns whether the path
+// has a value); the depth there is in st. It calls nothing but, seldom,
+// comparableText, so that its state stays in registers.
+func rangeRun(src []byte, pos int, st *runState) (int, int, int) {
+	var (
+		i, il, j, end int
+		lo, m, p      uint64
+	)
+	base := unsafe.Pointer(unsafe.SliceData(src))
+elem:
+	if pos >= len(src) {
+		return pos, runElem, end
+	}
+	if src[pos] == '[' {
+		if st.depth >= runMaxDepth {
+			return pos, runElem, end
+		}
+		st.depth++
+		pos = skipWS(src, pos+1)
+		if pos < len(src) && src[pos] == ']' {
+			pos++
+			goto closed
+		}
+		goto elem
+	}
+	i = pos
+	if src[pos] == '-' {
+		i++
+	}
+	if i+8 > len(src) {
+		return pos, runElem, end
+	}
+	// lo: the first 8 bytes as digit values; il digits before the point.
+	lo = le64(base, i) ^ 0x3030303030303030
+	il = bits.TrailingZeros64(nonDigitVals(lo)) >> 3
+	if uint(il-1) > 6 || (il > 1 && lo&0xFF == 0) {
+		return pos, runElem, end // no digit, 8 or more, or a leading zero
+	}
+	if lo&0xFFFFFF == 0x1E00 && lo>>24&0xFF > 9 && lo>>24&0xFF|0x20 != 'e'^0x30|0x20 {
+		// 0.0, as GeoJSON has many: its gap is known.
+		if end = i + 3; st.open != 0 {
+			if st.t.zeroK < 0 {
+				return pos, runFine, end
+			}
+			if m = st.t.inside[st.t.zeroK] & st.open; m != 0 {
+				goto hit
+			}
+		}
+		goto sep0
+	}
+	j = i + il
+	// c: the byte after the integer part, then after the number.
+	if c := lo >> ((8 * il) & 63) & 0xFF; c == '.'^0x30 {
+		// The coarse key (prefixkey.go) counts the point as a 0.
+		lo &^= 0xFF << ((8 * il) & 63)
+		// The fraction: at most 23 digits here.
+		if j++; j+8 > len(src) {
+			return pos, runElem, end
+		}
+		w := le64(base, j)
+		if m = nonDigits(w); m == 0 {
+			if j+16 > len(src) {
+				return pos, runElem, end
+			}
+			if w = le64(base, j+8); nonDigits(w) == 0 {
+				if j+24 > len(src) {
+					return pos, runElem, end
+				}
+				if w = le64(base, j+16); nonDigits(w) == 0 {
+					return pos, runElem, end
+				}
+				j += 8
+			}
+			m = nonDigits(w)
+			j += 8
+		}
+		k := bits.TrailingZeros64(m) >> 3
+		if j += k; j == i+il+1 {
+			return pos, runElem, end // no digit after the point
+		}
+		if w>>((8*k)&63)&0xFF|0x20 == 'e' {
+			return pos, runElem, end
+		}
+	} else if c|0x20 == 'e'^0x30|0x20 {
+		return pos, runElem, end
+	}
+	end = j
+	if st.open == 0 {
+		goto sep0
+	}
+	// The coarse key: the first 7 characters after the sign, with the
+	// point and what follows the number as zeros.
+	lo &= ^uint64(0) >> ((64 - bits.TrailingZeros64(nonDigitVals(lo))&^7) & 63)
+	p = (0x80|uint64(il))<<56 | bits.ReverseBytes64(lo)>>8
+	if src[pos] == '-' {
+		if p&(1<<56-1) == 0 {
+			return pos, runElem, end // perhaps -0
+		}
+		p = ^p
+	}
+	{
+		// Its gap: k keys lie below it.
+		t := st.t
+		k := 0
+		if t.small {
+			if t.fixed[7] < p {
+				k = 8
+			}
+			if t.fixed[(k+3)&15] < p {
+				k += 4
+			}
+			if t.fixed[(k+1)&15] < p {
+				k += 2
+			}
+			if t.fixed[k&15] < p {
+				k++
+			}
+			if t.fixed[k&15] == p {
+				return pos, runFine, end
+			}
+			m = t.fixedIn[k&15]
+		} else {
+			for h := len(t.keys) >> 1; h > 0; h >>= 1 {
+				if t.keys[k+h-1] < p {
+					k += h
+				}
+			}
+			if t.keys[k] == p {
+				return pos, runFine, end
+			}
+			m = t.inside[k]
+		}
+		if m &= st.open; m != 0 {
+			// Inside a range: is the number comparable? Count its
+			// significant digits (j), usually from its length.
+			if src[end-1] != '0' && lo&0xFF != 0 {
+				if j = end - i; end > i+il {
+					j-- // the point
+				}
+			} else {
+				// From i to j: the first and the last.
+				il += i // the point, if any
+				for i = pos; i < end && (src[i]-'0' == 0 || src[i] == '.' || src[i] == '-'); i++ {
+				}
+				if i == end {
+					goto hit // zero
+				}
+				for j = end - 1; src[j] == '0' || src[j] == '.'; j-- {
+				}
+				if j -= i - 1; i < il && il < i+j {
+					j-- // the point
+				}
+			}
+			switch {
+			case j >= 18:
+				// Not comparable: no range holds it.
+			case j <= 15:
+				// Comparable (the fraction has at most 23 digits, so the
+				// number is not subnormal).
+				goto hit
+			default:
+				// 16 or 17 digits.
+				if comparableText(src, pos, end) {
+					goto hit
+				}
+			}
+		}
+	}
+	goto sep0
+hit:
+	// The ranges of m hold the number: note them, and close them and
+	// every other range of their leaves.
+	for ; m != 0; m &= m - 1 {
+		r := bits.TrailingZeros64(m)
+		st.hits |= 1 << r
+		st.open &^= st.same[r]
+	}
+sep0:
+	pos = end
+sepw:
+	// Mostly ", " or "," and the next element, or " ]" or "]".
+	if pos+8 <= len(src) {
+		switch w := le64(base, pos); {
+		case w&0xFF == ',':
+			if w>>8&0xFF > ' ' {
+				pos++
+				goto elem
+			}
+			if w>>8&0xFF == ' ' && w>>16&0xFF > ' ' {
+				pos += 2
+				goto elem
+			}
+		case w&0xFF == ']':
+			pos++
+			goto closed
+		case w&0xFFFF == ' '|']'<<8:
+			pos += 2
+			goto closed
+		}
+	}
+	pos = skipWS(src, pos)
+	if pos >= len(src) {
+		return pos, runSep, end
+	}
+	switch src[pos] {
+	case ',':
+		pos = skipWS(src, pos+1)
+		goto elem
+	case ']':
+		pos++
+		goto closed
+	}
+	return pos, runSep, end
+closed:
+	if st.depth--; st.depth == 0 {
+		return pos, runDone, end
+	}
+	goto sepw
+}
+
+// runState is the state of rangeRun that its loop reads seldom: the depth
+// of arrays, the ranges' coarse table, the ranges whose leaf is not hit
+// yet (open), and the ranges that hold the comparable numbers read (hits).
+type runState struct {
+	depth int
+	t     *gapTab
+	open  uint64
+	same  []uint64 // by range: the ranges of the same leaf
+	hits  uint64   // ranges that hold a comparable number read
+}
+
+// fineRanges decides the ranges of open on the number src[pos:end], read
+// by rangeRun (whose coarse key equals a bound's), by its fine key: it
+// hits the leaves of the ranges that hold it, and reports false if the
+// fine key does not decide (the number must be read by the general way).
+func (s *scanner) fineRanges(rs []rangeRef, t *rangeTab, open uint64, pos, end int) bool {
+	src := s.src
+	neg := src[pos] == '-'
+	i := pos
+	if neg {
+		i++
+	}
+	il := i
+	for il < end && src[il] != '.' {
+		il++
+	}
+	il -= i
+	p, ok := prefixKey(neg, src[i:end], il)
+	if !ok {
+		return false
+	}
+	k, ok := t.fine.gap(p)
+	if !ok {
+		return false
+	}
+	m := t.fine.inside[k] & open
+	if m == 0 {
+		return true
+	}
+	switch nd, lead := sigDigits(src, i, il, end); {
+	case nd <= 15 && lead < 300:
+	case nd >= 18:
+		return true
+	default:
+		if !comparableText(src, pos, end) {
+			return true
+		}
+	}
+	for ; m != 0; m &= m - 1 {
+		s.hit(rs[bits.TrailingZeros64(m)].l)
+	}
+	return true
+}
+
+// comparableText reports whether the number src[pos:end], in the form
+// rangeRun reads (no exponent, nonzero), is comparable: by exactDigits
+// when it can tell, as it can for most numbers of 16 and 17 significant
+// digits.
+func comparableText(src []byte, pos, end int) bool {
+	// a and b: the first and the last significant digit; dp: the point.
+	a, b, dp := pos, end-1, end
+	for a < end && (src[a] == '0' || src[a] == '.' || src[a] == '-') {
+		a++
+	}
+	for b > a && (src[b] == '0' || src[b] == '.') {
+		b--
+	}
+	for k := pos; k < end; k++ {
+		if src[k] == '.' {
+			dp = k
+			break
+		}
+	}
+	var m uint64
+	nd := b - a + 1
+	if a < dp && dp < b {
+		nd--
+	}
+	if nd <= 17 {
+		// The digits of src past the number let digitsValue read words.
+		if a < dp && dp < b {
+			m = digitsValue(src, a, dp)*pow10u64[b-dp] + digitsValue(src, dp+1, b+1)
+		} else {
+			m = digitsValue(src, a, b+1)
+		}
+	}
+	q := dp - 1 - b // b in the integer part: the zeros after it
+	if b > dp {
+		q = dp - b
+	}
+	if nd >= 16 && nd <= 17 && q >= -22 && q <= 0 {
+		f := float64(m) / pow10tab[-q] // within a few units in the last place
+		if _, st, ok := exactDigits(m, q, nd, f); ok {
+			return st == numExact
+		}
+	}
+	text := src[pos:end]
+	v := value{kind: vNumber, str: text, raw: text, dec: parseDecimal(text)}
+	_, ok := v.numKey()
+	return ok
+}
+
+// le64 returns the 8 bytes at p+i as a little-endian number.
+func le64(p unsafe.Pointer, i int) uint64 {
+	return binary.LittleEndian.Uint64((*[8]byte)(unsafe.Add(p, i))[:])
+}
+
+// openRanges returns the set of ranges of rs (at most 64) whose leaf is
+// not hit yet.
+func (s *scanner) openRanges(rs []rangeRef) uint64 {
+	var m uint64
+	for i := range rs {
+		if s.leafStamp[rs[i].lid] != s.gen {
+			m |= 1 << i
+		}
+	}
+	return m
 }
 
 // rangeNumber tests the numeric ranges rs on the number text with digits d
@@ -1113,10 +1602,14 @@ func skipDigits(src []byte, i int) int {
 // nonDigits returns a word in which the high nibble of each byte of w (8
 // bytes of text, the first in the lowest byte) is non-zero when that byte
 // is not an ASCII digit; bytes after the first such byte may be wrong.
-func nonDigits(w uint64) uint64 {
-	// A byte is a digit when its high nibble is 3 and adding 6 keeps it
+func nonDigits(w uint64) uint64 { return nonDigitVals(w ^ 0x3030303030303030) }
+
+// nonDigitVals is nonDigits of w ^ 0x3030303030303030, in which digits are
+// the bytes 0 to 9.
+func nonDigitVals(t uint64) uint64 {
+	// A byte is a digit when its high nibble is 0 and adding 6 keeps it
 	// so; a carry out of a non-digit byte only disturbs the bytes after it.
-	return (w&0xF0F0F0F0F0F0F0F0 ^ 0x3030303030303030) | ((w+0x0606060606060606)&0xF0F0F0F0F0F0F0F0 ^ 0x3030303030303030)
+	return (t + 0x0606060606060606 | t) & 0xF0F0F0F0F0F0F0F0
 }
 
 // digitsValue returns the value of the digits s[i:end] (at most 19).
@@ -1175,6 +1668,9 @@ func (s *scanner) onValue(n *pnode, v *value) {
 			s.hitList(ix.lits[v.kind-vTrue])
 		}
 	}
+	if ix.indexExtra != nil && ix.abx != nil {
+		s.lookupAB(ix.abx, v)
+	}
 	s.hitList(ix.any)
 	s.lookupSlow(ix, v)
 }
@@ -1203,6 +1699,9 @@ func (s *scanner) onNumber(n *pnode, v *value) {
 	}
 	if ix.indexExtra != nil {
 		s.lookupNumber(ix.indexExtra, v)
+		if ix.abx != nil {
+			s.lookupAB(ix.abx, v)
+		}
 	}
 	if len(ix.any) > 0 {
 		s.hitList(ix.any)
@@ -1244,9 +1743,7 @@ func (s *scanner) lookupSlow(ix *pathIndex, v *value) {
 func (s *scanner) lookupString(ix *pathIndex, v *value) {
 	str := v.str
 	if ix.strs.n > 0 {
-		if ls, ok := ix.strs.get(str); ok {
-			s.hitList(ls)
-		}
+		s.lookupStrs(ix, str)
 	}
 	if ix.indexExtra != nil {
 		s.lookupExtra(ix.indexExtra, v)
@@ -1360,16 +1857,29 @@ func (s *scanner) lookupRanges(rs []rangeRef, v *value) {
 // foldGet looks b up in m, whose keys are in ASCII lower case: b itself
 // when m is a list, which is compared ignoring ASCII case, and otherwise b
 // lowered already.
-func foldGet(m *pmap[[]*leaf], b []byte) ([]*leaf, bool) {
+func foldGet[V any](m *pmap[V], b []byte) (V, bool) {
 	if m.dir != nil {
 		return m.get(b)
+	}
+	var zero V
+	if len(b) > 0 {
+		f, l := b[0], b[len(b)-1]
+		if f-'A' < 26 {
+			f += 'a' - 'A'
+		}
+		if l-'A' < 26 {
+			l += 'a' - 'A'
+		}
+		if m.sig&(1<<((uint(len(b))*37+uint(f)*7+uint(l))&63)) == 0 {
+			return zero, false
+		}
 	}
 	for i := range m.small {
 		if k := m.small[i].key; len(k) == len(b) && equalLowerASCII(b, k) {
 			return m.small[i].val, true
 		}
 	}
-	return nil, false
+	return zero, false
 }
 
 // equalLowerASCII reports whether b, with A-Z lowered, equals low (of the
@@ -1443,7 +1953,7 @@ func (s *scanner) hit(l *leaf) {
 func (s *scanner) matchPattern(p *patEntry) {
 	if s.patStamp[p.id] != s.gen {
 		s.patStamp[p.id] = s.gen
-		s.matched = append(s.matched, matchRef{p.key, p})
+		s.matched = append(s.matched, matchRef{p.key, p.name, p.id})
 	}
 }
 
