@@ -124,30 +124,6 @@ try:
 	return nil
 }
 
-// kid returns the child of n named by the key src[i:end] (no escapes, no
-// dots), or nil.
-func (n *pnode) kid(src []byte, i, end int) *pnode {
-	t := n.kt
-	if t == nil || i+8 > len(src) {
-		c, _ := n.kids.get(src[i:end])
-		return c
-	}
-	l := end - i
-	w := le64(unsafe.Pointer(unsafe.SliceData(src)), i)
-	if l < 8 {
-		w &= 1<<(8*l) - 1
-	}
-	sl := &t.slots[kidHash(w, l, t.mul)]
-	if sl.first != w || int(sl.n) != l {
-		return nil
-	}
-	e := &n.kids.small[sl.idx]
-	if l > 8 && string(src[i+8:end]) != e.key[8:] {
-		return nil
-	}
-	return e.val
-}
-
 // skipMaxDepth is the deepest nesting skipFast reads.
 const skipMaxDepth = 64
 

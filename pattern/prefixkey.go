@@ -1,9 +1,6 @@
 package pattern
 
-import (
-	"math/bits"
-	"strconv"
-)
+import "strconv"
 
 // Prefix keys: deciding numeric ranges from a number's first digits.
 //
@@ -33,15 +30,6 @@ import (
 // pkMaxInt is the longest integer part whose length the key holds; longer
 // ones share its key byte (only bounds can be that long).
 const pkMaxInt = 127
-
-// pack8 returns the low nibbles of the 8 bytes of x (the first in the
-// lowest byte) as 32 bits, the first in the highest nibble.
-func pack8(x uint64) uint64 {
-	x = bits.ReverseBytes64(x)
-	x = (x | x>>4) & 0x00FF00FF00FF00FF
-	x = (x | x>>8) & 0x0000FFFF0000FFFF
-	return (x | x>>16) & 0xFFFFFFFF
-}
 
 // prefixKey returns the prefix key of a number in fixed notation: text
 // is what follows the sign (digits and at most one '.'), il the length of
