@@ -339,11 +339,16 @@ func ExampleNewFile() {
 	// orders billing ERROR_FROM_TARGET 400 Bad Request
 }
 
+// A dead-letter target that keeps failing: after DeadLetterAttempts writes
+// the event is lost, and the Error line carries the record to replay it.
 func ExampleNewLogObserver() {
 	logger := slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{
 		ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
-			if a.Key == slog.TimeKey {
+			switch a.Key {
+			case slog.TimeKey:
 				return slog.Attr{}
+			case "record": // the record's JSON holds the current time: shortened here
+				return slog.String("record", "{...}")
 			}
 			return a
 		},
@@ -354,7 +359,7 @@ func ExampleNewLogObserver() {
 	)(targets.Func(func(context.Context, targets.Delivery) error { return targets.Permanent(errors.New("410 Gone")) }))
 	_ = t.Deliver(context.Background(), orderDelivery())
 	// Output:
-	// level=ERROR msg="dead-letter target failed: event lost" rule=orders target=billing event_id=e-1 attempt=0 error_code=ERROR_FROM_TARGET error="targets: dead-letter target failed for event \"e-1\" (rule \"orders\", target \"billing\"): disk full; the delivery had failed with ERROR_FROM_TARGET: 410 Gone"
+	// level=ERROR msg="dead-letter target failed: event lost" rule=orders target=billing event_id=e-1 attempt=0 error_code=ERROR_FROM_TARGET error="targets: dead-letter target failed for event \"e-1\" (rule \"orders\", target \"billing\") after 3 writes: disk full; the delivery had failed with ERROR_FROM_TARGET: 410 Gone" record={...}
 }
 
 func ExampleMultiObserver() {
