@@ -126,6 +126,28 @@ func ExampleDeadLetter() {
 	// <nil>
 }
 
+// When the dead-letter target fails too (here permanently, so after one
+// write; a transient failure gets DeadLetterAttempts writes), Deliver
+// returns a *DeadLetterError holding the record: keep it elsewhere to
+// replay the event later.
+func ExampleDeadLetterError() {
+	dlq := targets.Func(func(context.Context, targets.Delivery) error {
+		return targets.Permanent(errors.New("403 Forbidden"))
+	})
+	t := targets.DeadLetter(dlq, nil)(targets.Func(func(context.Context, targets.Delivery) error {
+		return targets.Permanent(errors.New("404 Not Found"))
+	}))
+	err := t.Deliver(context.Background(), orderDelivery())
+	var dle *targets.DeadLetterError
+	if errors.As(err, &dle) {
+		fmt.Println(dle.Attempts, dle.Record.EventID, dle.Record.ErrorMessage, string(dle.Record.Event) == orderEvent)
+		fmt.Println(err)
+	}
+	// Output:
+	// 1 e-1 404 Not Found true
+	// targets: dead-letter target failed for event "e-1" (rule "orders", target "billing") after 1 write: 403 Forbidden; the delivery had failed with ERROR_FROM_TARGET: 404 Not Found
+}
+
 func ExampleNewDeadLetterRecord() {
 	err := &targets.DeliveryError{Code: targets.CodeTimeout, Attempts: 4, Condition: targets.MaximumEventAgeInSeconds, Err: errors.New("no response within 5s")}
 	rec := targets.NewDeadLetterRecord(orderDelivery(), err, time.Date(2026, 1, 2, 3, 5, 0, 0, time.UTC))
