@@ -111,3 +111,37 @@ func ExampleWithLogger() {
 	// level=ERROR msg="schedule: job panicked" job=nightly id=1 panic="disk full"
 	// stop: <nil>
 }
+
+// SkipIfRunning keeps at most one run of a job going: a fire time that
+// comes while the previous run is still running is skipped, with a
+// warning in the log, instead of starting a second run beside it. Here a
+// job fires every minute from a start date a few milliseconds ahead; its
+// first run lasts until Stop, so the fire time a minute later would be
+// skipped. (Waiting a minute is too long for an example: the package's
+// tests show the skipped runs under a fake clock.)
+func ExampleSkipIfRunning() {
+	s, err := schedule.NewScheduler()
+	if err != nil {
+		panic(err)
+	}
+	start := time.Now().Add(50 * time.Millisecond)
+	every := schedule.MustParse("rate(1 minute)", schedule.WithStartDate(start))
+	running := make(chan struct{})
+	if _, err := s.Add("export", every, func(ctx context.Context) {
+		close(running) // never twice: no second run starts while this one runs
+		<-ctx.Done()   // a long run, outlasting the next fire time
+	}, schedule.SkipIfRunning()); err != nil {
+		panic(err)
+	}
+	s.Start()
+	<-running
+	job := s.Jobs()[0]
+	fmt.Printf("%s is running for the fire time at start+%v; the next, at start+%v, is skipped if it still is\n",
+		job.Name, job.Prev.Sub(start), job.Next.Sub(start))
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	fmt.Println("stop:", s.Stop(ctx))
+	// Output:
+	// export is running for the fire time at start+0s; the next, at start+1m0s, is skipped if it still is
+	// stop: <nil>
+}

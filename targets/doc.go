@@ -59,8 +59,12 @@
 // When the retries are exhausted or the failure is permanent, [DeadLetter]
 // sends a [DeadLetterRecord] to the dead-letter target: the original event
 // with EventBridge's attributes (rule, target, error code and message,
-// retry attempts, exhausted retry condition). If that target fails too, the
-// caller gets a [*DeadLetterError] and observers a DeadLetterFailed notice.
+// retry attempts, exhausted retry condition). A failed write is retried a
+// few times ([DeadLetterAttempts], short jittered waits, unless the error
+// is permanent), within [DeadLetterTimeout]. If that target still fails,
+// the caller gets a [*DeadLetterError] holding the record, observers a
+// DeadLetterFailed notice, and [NewLogObserver] logs the record's JSON at
+// level Error, so that the event can be replayed from the log.
 //
 // # Input shaping
 //

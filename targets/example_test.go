@@ -126,6 +126,28 @@ func ExampleDeadLetter() {
 	// <nil>
 }
 
+// When the dead-letter target fails too (here permanently, so after one
+// write; a transient failure gets DeadLetterAttempts writes), Deliver
+// returns a *DeadLetterError holding the record: keep it elsewhere to
+// replay the event later.
+func ExampleDeadLetterError() {
+	dlq := targets.Func(func(context.Context, targets.Delivery) error {
+		return targets.Permanent(errors.New("403 Forbidden"))
+	})
+	t := targets.DeadLetter(dlq, nil)(targets.Func(func(context.Context, targets.Delivery) error {
+		return targets.Permanent(errors.New("404 Not Found"))
+	}))
+	err := t.Deliver(context.Background(), orderDelivery())
+	var dle *targets.DeadLetterError
+	if errors.As(err, &dle) {
+		fmt.Println(dle.Attempts, dle.Record.EventID, dle.Record.ErrorMessage, string(dle.Record.Event) == orderEvent)
+		fmt.Println(err)
+	}
+	// Output:
+	// 1 e-1 404 Not Found true
+	// targets: dead-letter target failed for event "e-1" (rule "orders", target "billing") after 1 write: 403 Forbidden; the delivery had failed with ERROR_FROM_TARGET: 404 Not Found
+}
+
 func ExampleNewDeadLetterRecord() {
 	err := &targets.DeliveryError{Code: targets.CodeTimeout, Attempts: 4, Condition: targets.MaximumEventAgeInSeconds, Err: errors.New("no response within 5s")}
 	rec := targets.NewDeadLetterRecord(orderDelivery(), err, time.Date(2026, 1, 2, 3, 5, 0, 0, time.UTC))
@@ -339,11 +361,16 @@ func ExampleNewFile() {
 	// orders billing ERROR_FROM_TARGET 400 Bad Request
 }
 
+// A dead-letter target that keeps failing: after DeadLetterAttempts writes
+// the event is lost, and the Error line carries the record to replay it.
 func ExampleNewLogObserver() {
 	logger := slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{
 		ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
-			if a.Key == slog.TimeKey {
+			switch a.Key {
+			case slog.TimeKey:
 				return slog.Attr{}
+			case "record": // the record's JSON holds the current time: shortened here
+				return slog.String("record", "{...}")
 			}
 			return a
 		},
@@ -354,7 +381,7 @@ func ExampleNewLogObserver() {
 	)(targets.Func(func(context.Context, targets.Delivery) error { return targets.Permanent(errors.New("410 Gone")) }))
 	_ = t.Deliver(context.Background(), orderDelivery())
 	// Output:
-	// level=ERROR msg="dead-letter target failed: event lost" rule=orders target=billing event_id=e-1 attempt=0 error_code=ERROR_FROM_TARGET error="targets: dead-letter target failed for event \"e-1\" (rule \"orders\", target \"billing\"): disk full; the delivery had failed with ERROR_FROM_TARGET: 410 Gone"
+	// level=ERROR msg="dead-letter target failed: event lost" rule=orders target=billing event_id=e-1 attempt=0 error_code=ERROR_FROM_TARGET error="targets: dead-letter target failed for event \"e-1\" (rule \"orders\", target \"billing\") after 3 writes: disk full; the delivery had failed with ERROR_FROM_TARGET: 410 Gone" record={...}
 }
 
 func ExampleMultiObserver() {

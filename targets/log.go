@@ -2,13 +2,16 @@ package targets
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"log/slog"
 )
 
 // NewLogObserver returns an Observer that logs notices to l, one line for
 // each thing that happened, with stable keys: rule, target, event_id,
-// attempt, error_code, error, condition and delay. It never logs payloads
-// or events. Levels and messages:
+// attempt, error_code, error, condition, delay and record. It logs
+// payloads and events only where the event would otherwise be lost: the
+// record of a DeadLetterFailed line. Levels and messages:
 //
 //   - Debug: "delivery attempt" (AttemptStarted), "delivery attempt
 //     failed" (AttemptFailed, with the error), "delivered", "delivery
@@ -19,7 +22,10 @@ import (
 //     ended the retries) and "event dead-lettered" (DeadLettered, without
 //     the error, which the "delivery failed" line just before it gives).
 //   - Error: "dead-letter target failed: event lost" (DeadLetterFailed,
-//     with both errors): the event is lost unless the caller acts.
+//     with both errors, and under the key record the [DeadLetterRecord]
+//     that could not be written, the original event included, as JSON):
+//     the event is lost unless an operator replays that record. A text
+//     handler quotes the JSON; a JSON handler nests it as an object.
 //
 // So at Info a failed attempt is logged once, as a retry or as the
 // delivery's failure. A nil l logs nothing. The Observer is safe for
@@ -58,7 +64,7 @@ func (o logObserver) Observe(ctx context.Context, n Notice) {
 	if !o.l.Enabled(ctx, level) {
 		return
 	}
-	attrs := make([]slog.Attr, 0, 9)
+	attrs := make([]slog.Attr, 0, 10)
 	attrs = append(attrs,
 		slog.String("rule", n.Delivery.RuleName),
 		slog.String("target", n.Delivery.TargetID),
@@ -75,6 +81,12 @@ func (o logObserver) Observe(ctx context.Context, n Notice) {
 	}
 	if n.Delay > 0 {
 		attrs = append(attrs, slog.Duration("delay", n.Delay))
+	}
+	var dle *DeadLetterError
+	if n.Kind == DeadLetterFailed && errors.As(n.Err, &dle) {
+		if rec, err := json.Marshal(dle.Record); err == nil {
+			attrs = append(attrs, slog.Any("record", json.RawMessage(rec)))
+		}
 	}
 	o.l.LogAttrs(ctx, level, msg, attrs...)
 }

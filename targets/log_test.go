@@ -37,6 +37,10 @@ func TestLogObserverLevels(t *testing.T) {
 			`level=WARN msg="event dead-lettered" rule=rule target=target event_id=e-1 attempt=2 error_code=ERROR_FROM_TARGET condition=MaximumRetryAttempts`},
 		{targets.Notice{Kind: targets.DeadLetterFailed, Delivery: d, Err: boom, Code: targets.CodeErrorFromTarget},
 			`level=ERROR msg="dead-letter target failed: event lost" rule=rule target=target event_id=e-1 attempt=2 error_code=ERROR_FROM_TARGET error=boom`},
+		{targets.Notice{Kind: targets.DeadLetterFailed, Delivery: d, Code: targets.CodeErrorFromTarget, Err: &targets.DeadLetterError{
+			Record:   targets.DeadLetterRecord{RuleName: "rule", TargetID: "target", EventID: "e-1", ErrorCode: targets.CodeErrorFromTarget, ErrorMessage: "boom", Time: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), Event: []byte(`{"id":"e-1"}`)},
+			Attempts: 3, Err: errors.New("disk full"), Cause: boom}},
+			`level=ERROR msg="dead-letter target failed: event lost" rule=rule target=target event_id=e-1 attempt=2 error_code=ERROR_FROM_TARGET error="targets: dead-letter target failed for event \"e-1\" (rule \"rule\", target \"target\") after 3 writes: disk full; the delivery had failed with ERROR_FROM_TARGET: boom" record="{\"rule\":\"rule\",\"target\":\"target\",\"eventId\":\"e-1\",\"errorCode\":\"ERROR_FROM_TARGET\",\"errorMessage\":\"boom\",\"retryAttempts\":0,\"time\":\"2026-01-02T03:04:05Z\",\"event\":{\"id\":\"e-1\"}}"`},
 		{targets.Notice{Kind: targets.Throttled, Delivery: d, Delay: time.Second},
 			`level=DEBUG msg="delivery throttled" rule=rule target=target event_id=e-1 attempt=2 delay=1s`},
 	}

@@ -31,8 +31,9 @@ const (
 	// DeadLettered: the original event reached the dead-letter target
 	// (InvocationsSentToDlq). From [DeadLetter].
 	DeadLettered
-	// DeadLetterFailed: the dead-letter target failed too; Err says why
-	// (InvocationsFailedToBeSentToDlq). From [DeadLetter].
+	// DeadLetterFailed: the dead-letter target failed too, on every write
+	// tried; Err is the [*DeadLetterError], with the record that could not
+	// be written (InvocationsFailedToBeSentToDlq). From [DeadLetter].
 	DeadLetterFailed
 	// Throttled: a rate limit delays the attempt by Delay
 	// (ThrottledRules). From [RateLimit] and the HTTP target.

@@ -11,9 +11,10 @@
 // The suite checks the parts of the Target contract that can be observed
 // from outside: every delivery that returns nil is received exactly once
 // (none lost, none duplicated), sequentially and from many goroutines at
-// once; Deliver returns for a cancelled context; and, for targets that are
-// io.Closers, Close is idempotent and a Deliver after it either fails or
-// still arrives. Run it with -race.
+// once; Deliver returns promptly for a cancelled context (within
+// [Harness].CancelWait), and a delivery it accepts anyway still arrives;
+// and, for targets that are io.Closers, Close is idempotent and a Deliver
+// after it either fails or still arrives. Run it with -race.
 package targettest
 
 import (
@@ -24,6 +25,7 @@ import (
 	"io"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/rulebridge/rulebridge/targets"
 )
@@ -44,7 +46,16 @@ type Harness struct {
 	// Ordered says the target keeps the order of deliveries made one after
 	// another, so Received lists them in that order.
 	Ordered bool
+	// CancelWait bounds how long Deliver may take to return for a context
+	// that is already cancelled; 0 means DefaultCancelWait. A Deliver still
+	// running then fails the check (and its goroutine is left behind).
+	CancelWait time.Duration
 }
+
+// DefaultCancelWait is the CancelWait of a zero [Harness]: generous, since
+// the suite runs on shared, noisy machines; a target that honours its
+// context returns far sooner.
+const DefaultCancelWait = 5 * time.Second
 
 // Run runs every check as a subtest and logs how many ran and passed.
 func Run(t *testing.T, h Harness) {
@@ -203,8 +214,22 @@ func canceledContext(t *testing.T, h Harness) bool {
 	tg := newTarget(t, h)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
+	wait := h.CancelWait
+	if wait <= 0 {
+		wait = DefaultCancelWait
+	}
+	done := make(chan error, 1)
+	go func() { done <- tg.Deliver(ctx, delivery(7)) }()
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	var err error
+	select {
+	case err = <-done:
+	case <-timer.C:
+		t.Fatalf("Deliver did not return within %v for a cancelled context: a Target must return promptly once ctx is done", wait)
+	}
 	var sent []int
-	if err := tg.Deliver(ctx, delivery(7)); err == nil {
+	if err == nil {
 		sent = append(sent, 7) // accepted despite the cancelled context: it must arrive
 	}
 	checkExactlyOnce(t, h, tg, sent, false)
