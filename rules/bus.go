@@ -29,7 +29,9 @@ import (
 // wholly after the change.
 //
 // A Bus owns goroutines: one schedule loop, one per schedule run, one per
-// pending delivery, and one per alarm timer while it fires (time.AfterFunc).
+// pending delivery (a delivery's goroutine, once done, waits for the next;
+// up to 64 wait so), and one per alarm timer while it fires
+// (time.AfterFunc).
 // [Bus.Close] stops them all; a Bus that is not closed leaks them. Create
 // one with [New]; the zero Bus is not usable.
 type Bus struct {
@@ -72,6 +74,13 @@ type Bus struct {
 	closeOnce     sync.Once // later Close calls wait in Do for the first
 	closeErr      error
 
+	// Delivery workers (see start): an idle worker waits on handoff
+	// until stopWorkers is closed, once every delivery has settled.
+	handoff     chan delivery // buffered: maxIdleWorkers
+	idleWorkers atomic.Int32
+	workers     sync.WaitGroup
+	stopWorkers chan struct{}
+
 	counters counters
 }
 
@@ -98,17 +107,19 @@ func New(opts ...Option) (*Bus, error) {
 		return nil, err
 	}
 	b := &Bus{
-		cfg:        c,
-		log:        c.logger,
-		obs:        c.observer,
-		arnPrefix:  "arn:aws:events:" + c.region + ":" + c.account + ":rule/",
-		rules:      map[string]*ruleSlot{},
-		matcher:    pattern.NewMatcher(),
-		sched:      sched,
-		sem:        newAdmission(int64(c.queueCapacity)),
-		capacity:   int64(c.queueCapacity),
-		perAttempt: targets.Concurrency(c.concurrency),
-		cur:        newGeneration(1),
+		cfg:         c,
+		log:         c.logger,
+		obs:         c.observer,
+		arnPrefix:   "arn:aws:events:" + c.region + ":" + c.account + ":rule/",
+		rules:       map[string]*ruleSlot{},
+		matcher:     pattern.NewMatcher(),
+		sched:       sched,
+		sem:         newAdmission(int64(c.queueCapacity)),
+		capacity:    int64(c.queueCapacity),
+		perAttempt:  targets.Concurrency(c.concurrency),
+		cur:         newGeneration(1),
+		handoff:     make(chan delivery, maxIdleWorkers),
+		stopWorkers: make(chan struct{}),
 	}
 	b.snap.Store(&table{byKey: map[string]*rule{}})
 	b.closingCtx, b.cancelClosing = context.WithCancel(context.Background())
@@ -302,6 +313,10 @@ func (b *Bus) close(ctx context.Context) error {
 			context.Cause(ctx), b.counters.interrupted.Load())
 	}
 	b.cancelRun()
+	// Every delivery has settled, and none can be admitted any more: stop
+	// the idle workers.
+	close(b.stopWorkers)
+	b.workers.Wait()
 	if serr != nil {
 		// ctx ended before the schedule runs returned; they return
 		// promptly now that intake is closed, so wait for them, to leave

@@ -291,8 +291,9 @@
 // called from many goroutines at once.
 //
 // The Bus owns its goroutines: the schedule loop (from New to Close), one
-// per schedule run, one per pending delivery, and an alarm's timer
-// callback while it runs. Close ends them all.
+// per schedule run, one per pending delivery (reused: a delivery's
+// goroutine, once done, waits for the next, up to 64 of them at a time),
+// and an alarm's timer callback while it runs. Close ends them all.
 //
 // Targets and observers may call the Bus, with two cautions: Flush and
 // Close wait for deliveries, so a target that calls them waits for itself
