@@ -75,11 +75,10 @@ type Bus struct {
 	closeErr      error
 
 	// Delivery workers (see start): an idle worker waits on handoff
-	// until stopWorkers is closed, once every delivery has settled.
+	// until Close closes it, once every delivery has settled.
 	handoff     chan delivery // buffered: maxIdleWorkers
 	idleWorkers atomic.Int32
 	workers     sync.WaitGroup
-	stopWorkers chan struct{}
 
 	counters counters
 }
@@ -107,19 +106,18 @@ func New(opts ...Option) (*Bus, error) {
 		return nil, err
 	}
 	b := &Bus{
-		cfg:         c,
-		log:         c.logger,
-		obs:         c.observer,
-		arnPrefix:   "arn:aws:events:" + c.region + ":" + c.account + ":rule/",
-		rules:       map[string]*ruleSlot{},
-		matcher:     pattern.NewMatcher(),
-		sched:       sched,
-		sem:         newAdmission(int64(c.queueCapacity)),
-		capacity:    int64(c.queueCapacity),
-		perAttempt:  targets.Concurrency(c.concurrency),
-		cur:         newGeneration(1),
-		handoff:     make(chan delivery, maxIdleWorkers),
-		stopWorkers: make(chan struct{}),
+		cfg:        c,
+		log:        c.logger,
+		obs:        c.observer,
+		arnPrefix:  "arn:aws:events:" + c.region + ":" + c.account + ":rule/",
+		rules:      map[string]*ruleSlot{},
+		matcher:    pattern.NewMatcher(),
+		sched:      sched,
+		sem:        newAdmission(int64(c.queueCapacity)),
+		capacity:   int64(c.queueCapacity),
+		perAttempt: targets.Concurrency(c.concurrency),
+		cur:        newGeneration(1),
+		handoff:    make(chan delivery, maxIdleWorkers),
 	}
 	b.snap.Store(&table{byKey: map[string]*rule{}})
 	b.closingCtx, b.cancelClosing = context.WithCancel(context.Background())
@@ -315,7 +313,7 @@ func (b *Bus) close(ctx context.Context) error {
 	b.cancelRun()
 	// Every delivery has settled, and none can be admitted any more: stop
 	// the idle workers.
-	close(b.stopWorkers)
+	close(b.handoff)
 	b.workers.Wait()
 	if serr != nil {
 		// ctx ended before the schedule runs returned; they return

@@ -271,7 +271,7 @@ func (b *Bus) admit(ctx context.Context, n int) (*generation, int64, error) {
 	}
 	g := b.cur
 	g.add(n)
-	b.counters.pending.Add(int64(n))
+	b.counters.admitted.Add(int64(n))
 	b.genMu.RUnlock()
 	return g, w, nil
 }
@@ -297,7 +297,8 @@ const maxIdleWorkers = 64
 // it hands a delivery over, so a delivery is handed only to a worker that
 // waits for it, never queued behind another delivery; handoff's buffer
 // holds as many as there may be idle workers, so start never blocks.
-// Close stops the idle workers once every delivery has settled.
+// Close closes handoff, which stops the idle workers, once every delivery
+// has settled: nothing can be handed over any more.
 //
 // Reusing goroutines spares the Bus a goroutine start for most
 // deliveries, and the growth of a fresh goroutine's stack through the
@@ -334,10 +335,8 @@ func (b *Bus) work(dl delivery) {
 				break
 			}
 		}
-		select {
-		case dl = <-b.handoff:
-		case <-b.stopWorkers:
-			// Nothing is handed over once Close stops the workers.
+		var ok bool
+		if dl, ok = <-b.handoff; !ok { // closed by Close
 			b.idleWorkers.Add(-1)
 			return
 		}
@@ -362,7 +361,7 @@ var stackProbe atomic.Uint32 // 0: read, so that growStack's frame stays
 // reported there already.
 func (b *Bus) deliver(dl *delivery) {
 	_ = dl.t.Deliver(b.runCtx, dl.d)
-	b.counters.pending.Add(-1)
+	b.counters.settled.Add(1)
 	if dl.holds {
 		b.sem.release(1)
 	}

@@ -83,11 +83,12 @@ type counters struct {
 	events, matched, triggered, condErrors   atomic.Int64
 	schedThrottled                           atomic.Int64
 	alarmSkipped                             atomic.Int64
+	admitted                                 atomic.Int64 // deliveries; pending = admitted - settled
 	_                                        [64]byte
 	auditWritten, auditFailed                atomic.Int64
 	alarmChanges, alarmThrottled             atomic.Int64
 	_                                        [64]byte
-	pending, interrupted                     atomic.Int64
+	settled, interrupted                     atomic.Int64
 	_                                        [64]byte
 	deliveries                               targets.Counters
 }
@@ -119,6 +120,7 @@ func (o *deliveryObserver) Observe(ctx context.Context, n targets.Notice) {
 // concurrent use, also after Close.
 func (b *Bus) Metrics() Metrics {
 	c := &b.counters
+	settled := c.settled.Load() // first: admitted only grows past it
 	return Metrics{
 		PutEventsEntries:          c.entries.Load(),
 		PutEventsFailedEntries:    c.failedEntries.Load(),
@@ -134,6 +136,6 @@ func (b *Bus) Metrics() Metrics {
 		AlarmEventsThrottled:      c.alarmThrottled.Load(),
 		AlarmValuesSkipped:        c.alarmSkipped.Load(),
 		Metrics:                   c.deliveries.Snapshot(),
-		PendingDeliveries:         c.pending.Load(),
+		PendingDeliveries:         c.admitted.Load() - settled,
 	}
 }
