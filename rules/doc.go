@@ -202,7 +202,8 @@
 // Alarm events are not counted by thresholds, so that no alarm feeds on
 // announcements. Like all events, transitions of one alarm may be
 // delivered out of order; previousState and timestamp tell them apart.
-// [Bus.DescribeAlarm] reports an alarm's state.
+// [Bus.DescribeAlarm] reports an alarm's state; [Bus.ListAlarms] lists the
+// alarms of the rules whose names start with a prefix.
 //
 // An event whose Field is missing or not a number is not counted, and is
 // reported (an AlarmValueSkipped notice, a Warn log line, the
