@@ -60,7 +60,7 @@ type Bus struct {
 	sem         *admission // pending deliveries
 	capacity    int64
 	perAttempt  targets.Middleware // the bus-wide attempt limit
-	deliveryObs targets.Observer
+	deliveryObs *deliveryObserver  // each target's observer is a copy, with its rule's counters
 
 	genMu        sync.RWMutex // guards cur and intakeClosed
 	cur          *generation

@@ -102,6 +102,7 @@ func (b *Bus) dispatch(ctx context.Context, in *inbound) (code, msg string) {
 			ok, err := r.cond.eval(in.ev, &decoded)
 			if err != nil {
 				b.counters.condErrors.Add(1)
+				r.m.condErrors.Add(1)
 				b.log.LogAttrs(ctx, slog.LevelWarn, "condition failed", attrEventID(in.id), attrRule(r.spec.Name), attrErr(err.Error()))
 				b.notify(ctx, Notice{Kind: ConditionFailed, EventID: in.id, Rule: r.spec.Name, Entry: in.entry, Err: err})
 				continue
@@ -111,6 +112,7 @@ func (b *Bus) dispatch(ctx context.Context, in *inbound) (code, msg string) {
 			}
 		}
 		matched = true
+		r.m.triggered.Add(1)
 		if !own {
 			b.counters.triggered.Add(1)
 		}
@@ -193,6 +195,7 @@ func (b *Bus) alarmHit(ctx context.Context, r *rule, in *inbound) (hit, bool) {
 	}
 	err := errors.New("rules: threshold field " + r.spec.Threshold.Field + " " + why + "; the event is not counted")
 	b.counters.alarmSkipped.Add(1)
+	r.m.alarmSkipped.Add(1)
 	b.log.LogAttrs(ctx, slog.LevelWarn, "alarm value skipped", attrEventID(in.id), attrRule(r.spec.Name), attrErr(err.Error()))
 	b.notify(ctx, Notice{Kind: AlarmValueSkipped, EventID: in.id, Rule: r.spec.Name, Entry: in.entry, Err: err})
 	return hit{}, false

@@ -271,13 +271,17 @@
 // dead-letter failed, throttled). [Bus.Metrics] returns counters named
 // after EventBridge's CloudWatch metrics, and AuditRecords,
 // AuditRecordsFailed, AlarmStateChanges, AlarmEventsThrottled and
-// AlarmValuesSkipped. The Bus's own events (audit and alarm events) have
-// no EventReceived notice and are not counted in Events, MatchedEvents
-// and TriggeredRules, which describe the caller's traffic; rules that
-// match them are notified (RuleMatched) and their deliveries counted as
-// any. The log ([WithLogger]) uses
-// stable keys (event_id, rule, target, attempt, error_code, error) and
-// never contains event payloads. A Bus keeps no global state: two buses in
+// AlarmValuesSkipped; [Bus.RuleMetrics] and [Bus.ListRuleMetrics] return
+// one rule's counters (EventBridge's metrics with the RuleName dimension:
+// MatchedEvents, TriggeredRules, Invocations, FailedInvocations,
+// RetryInvocationAttempts, DeadLetterInvocations, ThrottledRules, ...),
+// kept by the rule and deleted with it. The Bus's own events (audit and
+// alarm events) have no EventReceived notice and are not counted in the
+// Bus's Events, MatchedEvents and TriggeredRules, which describe the
+// caller's traffic; rules that match them are notified (RuleMatched),
+// count them in their own MatchedEvents, and their deliveries are counted
+// as any. The log ([WithLogger]) uses stable keys (event_id, rule,
+// target, attempt, error_code, error) and never contains event payloads. A Bus keeps no global state: two buses in
 // one process share nothing.
 //
 // # Concurrency

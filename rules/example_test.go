@@ -468,3 +468,34 @@ func ExampleBus_ListAlarms() {
 	// warn-burst INSUFFICIENT_DATA 0
 	// 1
 }
+
+// RuleMetrics returns one rule's counters: EventBridge's metrics with the
+// RuleName dimension.
+func ExampleBus_RuleMetrics() {
+	ctx := context.Background()
+	bus, err := rules.New()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer bus.Close(ctx)
+	bus.PutRule(ctx, rules.Rule{Name: "big-orders", EventPattern: `{"source": ["shop"], "detail": {"total": [{"numeric": [">", 100]}]}}`})
+	bus.PutTargets(ctx, "big-orders", rules.Target{ID: "log", Target: targets.Func(func(context.Context, targets.Delivery) error { return nil })})
+	bus.PutRule(ctx, rules.Rule{Name: "all-orders", EventPattern: `{"source": ["shop"]}`})
+	for _, total := range []int{50, 150, 250} {
+		bus.PutEvents(ctx, rules.Entry{Source: "shop", DetailType: "Order Placed", Detail: fmt.Sprintf(`{"total": %d}`, total)})
+	}
+	bus.Flush(ctx)
+	m, _ := bus.RuleMetrics("big-orders")
+	fmt.Println(m.Name, m.MatchedEvents, m.Invocations, m.FailedInvocations)
+	for _, m := range bus.ListRuleMetrics("") {
+		fmt.Println(m.Name, m.TriggeredRules)
+	}
+	_, err = bus.RuleMetrics("no-such-rule")
+	fmt.Println(errors.Is(err, rules.ErrResourceNotFound))
+	// Output:
+	// big-orders 2 2 0
+	// all-orders 3
+	// big-orders 2
+	// true
+}
