@@ -3,6 +3,8 @@ package rules
 import (
 	"context"
 	"errors"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 )
@@ -73,4 +75,36 @@ func TestAdmission(t *testing.T) {
 			t.Fatalf("free %d, waiters %d after everything was released", a.free, len(a.waiters))
 		}
 	})
+}
+
+// TestAdmissionConcurrent has goroutines take and give back slots at
+// once, some straight away and some through the queue, and checks that no
+// more than the size is ever granted, that every waiter is granted in the
+// end (none misses a wake-up), and that every slot comes back.
+func TestAdmissionConcurrent(t *testing.T) {
+	const size, workers, rounds = 8, 8, 2000
+	a := newAdmission(size)
+	var inUse atomic.Int64
+	var wg sync.WaitGroup
+	never := make(chan struct{})
+	for w := range workers {
+		wg.Go(func() {
+			for i := range rounds {
+				n := int64(1 + (w+i)%3)
+				if err := a.acquire(context.Background(), never, n); err != nil {
+					t.Error(err)
+					return
+				}
+				if u := inUse.Add(n); u > size {
+					t.Errorf("%d slots in use, size %d", u, size)
+				}
+				inUse.Add(-n)
+				a.release(n)
+			}
+		})
+	}
+	wg.Wait()
+	if a.free != size || len(a.waiters) != 0 {
+		t.Fatalf("free %d, waiters %d at the end", a.free, len(a.waiters))
+	}
 }

@@ -3,7 +3,9 @@ package rules
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -72,10 +74,37 @@ func (b *Bus) DescribeAlarm(rule string) (AlarmInfo, error) {
 		return AlarmInfo{}, &Error{Code: CodeResourceNotFound, Rule: rule,
 			Message: "Rule " + rule + " has no alarm: it has no Threshold."}
 	}
+	return a.info(), nil
+}
+
+// ListAlarms returns the alarms of the rules whose names start with prefix
+// (all of them for ""), ordered by name, as ListRules orders rules. Rules
+// without a Threshold have no alarm and are left out. Each alarm is read
+// as DescribeAlarm reads it; alarms that change meanwhile may be read
+// before or after the change.
+func (b *Bus) ListAlarms(prefix string) []AlarmInfo {
+	b.mu.Lock()
+	var as []*alarm
+	for name, slot := range b.rules {
+		if a := slot.cur.Load().alarm; a != nil && strings.HasPrefix(name, prefix) {
+			as = append(as, a)
+		}
+	}
+	b.mu.Unlock()
+	slices.SortFunc(as, func(x, y *alarm) int { return strings.Compare(x.name, y.name) })
+	var out []AlarmInfo
+	for _, a := range as {
+		out = append(out, a.info())
+	}
+	return out
+}
+
+// info returns what DescribeAlarm and ListAlarms say of the alarm.
+func (a *alarm) info() AlarmInfo {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return AlarmInfo{Name: a.name, Threshold: a.th, State: a.state.value, StateReason: a.state.reason,
-		Value: a.lastValue, StateUpdated: a.state.at}, nil
+		Value: a.lastValue, StateUpdated: a.state.at}
 }
 
 // Reasons of states not reached by evaluating the window.

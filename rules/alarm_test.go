@@ -651,3 +651,54 @@ func TestAlarmConditionAuditAndDelete(t *testing.T) {
 		)
 	})
 }
+
+// TestListAlarms lists the alarms of threshold rules by name prefix, in
+// name order, each as DescribeAlarm describes it; rules without a
+// Threshold and deleted rules are left out.
+func TestListAlarms(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		b := newBus(t)
+		for _, name := range []string{"warn-b", "warn-a", "errors"} {
+			mustPutRule(t, b, rules.Rule{Name: name, EventPattern: warnPattern,
+				Threshold: &rules.Threshold{Count: 2, Period: 5 * time.Minute}})
+		}
+		mustPutRule(t, b, rules.Rule{Name: "warn-plain", EventPattern: warnPattern})
+		names := func(as []rules.AlarmInfo) string {
+			var s []string
+			for _, a := range as {
+				s = append(s, a.Name)
+			}
+			return strings.Join(s, ",")
+		}
+		if got := names(b.ListAlarms("")); got != "errors,warn-a,warn-b" {
+			t.Errorf(`ListAlarms("") = %s`, got)
+		}
+		if got := names(b.ListAlarms("warn")); got != "warn-a,warn-b" {
+			t.Errorf(`ListAlarms("warn") = %s`, got)
+		}
+		if got := b.ListAlarms("nope"); len(got) != 0 {
+			t.Errorf(`ListAlarms("nope") = %v`, got)
+		}
+		sleepTo(time.Minute)
+		for range 2 {
+			mustPut(t, b, rules.Entry{Source: "app", DetailType: "Log Line", Detail: `{"level": "WARN"}`})
+		}
+		flush(t, b)
+		list := b.ListAlarms("")
+		for _, a := range list {
+			if d := describeAlarm(t, b, a.Name); a != d {
+				t.Errorf("ListAlarms has %+v, DescribeAlarm %+v", a, d)
+			}
+			if a.State != rules.AlarmStateAlarm || a.Value != 2 || a.Threshold.Count != 2 {
+				t.Errorf("alarm %s: %s %g (threshold %d), want ALARM 2 (threshold 2)", a.Name, a.State, a.Value, a.Threshold.Count)
+			}
+		}
+		if err := b.DeleteRule(ctx, "warn-a", true); err != nil {
+			t.Fatal(err)
+		}
+		if got := names(b.ListAlarms("warn")); got != "warn-b" {
+			t.Errorf(`ListAlarms("warn") after deleting warn-a = %s`, got)
+		}
+	})
+}

@@ -29,7 +29,9 @@ import (
 // wholly after the change.
 //
 // A Bus owns goroutines: one schedule loop, one per schedule run, one per
-// pending delivery, and one per alarm timer while it fires (time.AfterFunc).
+// pending delivery (a delivery's goroutine, once done, waits for the next;
+// up to 64 wait so), and one per alarm timer while it fires
+// (time.AfterFunc).
 // [Bus.Close] stops them all; a Bus that is not closed leaks them. Create
 // one with [New]; the zero Bus is not usable.
 type Bus struct {
@@ -58,7 +60,7 @@ type Bus struct {
 	sem         *admission // pending deliveries
 	capacity    int64
 	perAttempt  targets.Middleware // the bus-wide attempt limit
-	deliveryObs targets.Observer
+	deliveryObs *deliveryObserver  // each target's observer is a copy, with its rule's counters
 
 	genMu        sync.RWMutex // guards cur and intakeClosed
 	cur          *generation
@@ -71,6 +73,12 @@ type Bus struct {
 	cancelRun     context.CancelFunc
 	closeOnce     sync.Once // later Close calls wait in Do for the first
 	closeErr      error
+
+	// Delivery workers (see start): an idle worker waits on handoff
+	// until Close closes it, once every delivery has settled.
+	handoff     chan delivery // buffered: maxIdleWorkers
+	idleWorkers atomic.Int32
+	workers     sync.WaitGroup
 
 	counters counters
 }
@@ -109,6 +117,7 @@ func New(opts ...Option) (*Bus, error) {
 		capacity:   int64(c.queueCapacity),
 		perAttempt: targets.Concurrency(c.concurrency),
 		cur:        newGeneration(1),
+		handoff:    make(chan delivery, maxIdleWorkers),
 	}
 	b.snap.Store(&table{byKey: map[string]*rule{}})
 	b.closingCtx, b.cancelClosing = context.WithCancel(context.Background())
@@ -302,6 +311,10 @@ func (b *Bus) close(ctx context.Context) error {
 			context.Cause(ctx), b.counters.interrupted.Load())
 	}
 	b.cancelRun()
+	// Every delivery has settled, and none can be admitted any more: stop
+	// the idle workers.
+	close(b.handoff)
+	b.workers.Wait()
 	if serr != nil {
 		// ctx ended before the schedule runs returned; they return
 		// promptly now that intake is closed, so wait for them, to leave

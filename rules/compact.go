@@ -8,31 +8,42 @@ const maxNestingDepth = 10000
 // reports whether src is exactly one valid JSON value. It accepts what
 // encoding/json's Valid accepts and writes what json.Compact writes, in one
 // pass, and reads src as a string so that an entry's Detail is not copied
-// first. On failure dst's extension is garbage.
+// first. It validates token by token but copies runs: src between two
+// stretches of white space is appended at once, so a detail that is
+// already compact (as most are) is copied in one append. On failure dst's
+// extension is garbage.
 func appendCompactJSON(dst []byte, src string) ([]byte, bool) {
 	c := compactor{src: src, dst: dst}
 	if !c.value() {
 		return dst, false
 	}
 	c.space()
+	c.dst = append(c.dst, src[c.from:c.i]...)
 	return c.dst, c.i == len(src)
 }
 
 type compactor struct {
 	src   string
 	i     int
+	from  int // src[from:i] is valid, compact and not yet appended to dst
 	dst   []byte
 	depth int
 }
 
+// space skips white space; src up to it is appended to dst first.
 func (c *compactor) space() {
+	start := c.i
 	for c.i < len(c.src) {
 		switch c.src[c.i] {
 		case ' ', '\t', '\n', '\r':
 			c.i++
-		default:
-			return
+			continue
 		}
+		break
+	}
+	if c.i > start {
+		c.dst = append(c.dst, c.src[c.from:start]...)
+		c.from = c.i
 	}
 }
 
@@ -66,11 +77,9 @@ func (c *compactor) container(open, close byte) bool {
 	if c.depth > maxNestingDepth {
 		return false
 	}
-	c.dst = append(c.dst, open)
 	c.i++
 	c.space()
 	if c.i < len(c.src) && c.src[c.i] == close {
-		c.dst = append(c.dst, close)
 		c.i++
 		c.depth--
 		return true
@@ -85,7 +94,6 @@ func (c *compactor) container(open, close byte) bool {
 			if c.i >= len(c.src) || c.src[c.i] != ':' {
 				return false
 			}
-			c.dst = append(c.dst, ':')
 			c.i++
 		}
 		if !c.value() {
@@ -97,10 +105,8 @@ func (c *compactor) container(open, close byte) bool {
 		}
 		switch c.src[c.i] {
 		case ',':
-			c.dst = append(c.dst, ',')
 			c.i++
 		case close:
-			c.dst = append(c.dst, close)
 			c.i++
 			c.depth--
 			return true
@@ -112,13 +118,11 @@ func (c *compactor) container(open, close byte) bool {
 
 // string reads a string, which starts at c.i with its quote.
 func (c *compactor) string() bool {
-	start := c.i
 	c.i++
 	for c.i < len(c.src) {
 		switch ch := c.src[c.i]; {
 		case ch == '"':
 			c.i++
-			c.dst = append(c.dst, c.src[start:c.i]...)
 			return true
 		case ch == '\\':
 			c.i++
@@ -152,7 +156,6 @@ func (c *compactor) string() bool {
 
 // number reads a number: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
 func (c *compactor) number() bool {
-	start := c.i
 	if c.src[c.i] == '-' {
 		c.i++
 	}
@@ -179,7 +182,6 @@ func (c *compactor) number() bool {
 			return false
 		}
 	}
-	c.dst = append(c.dst, c.src[start:c.i]...)
 	return true
 }
 
@@ -196,7 +198,6 @@ func (c *compactor) literal(word string) bool {
 	if len(c.src)-c.i < len(word) || c.src[c.i:c.i+len(word)] != word {
 		return false
 	}
-	c.dst = append(c.dst, word...)
 	c.i += len(word)
 	return true
 }

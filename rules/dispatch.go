@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rulebridge/rulebridge/schedule"
@@ -101,6 +102,7 @@ func (b *Bus) dispatch(ctx context.Context, in *inbound) (code, msg string) {
 			ok, err := r.cond.eval(in.ev, &decoded)
 			if err != nil {
 				b.counters.condErrors.Add(1)
+				r.m.condErrors.Add(1)
 				b.log.LogAttrs(ctx, slog.LevelWarn, "condition failed", attrEventID(in.id), attrRule(r.spec.Name), attrErr(err.Error()))
 				b.notify(ctx, Notice{Kind: ConditionFailed, EventID: in.id, Rule: r.spec.Name, Entry: in.entry, Err: err})
 				continue
@@ -110,6 +112,7 @@ func (b *Bus) dispatch(ctx context.Context, in *inbound) (code, msg string) {
 			}
 		}
 		matched = true
+		r.m.triggered.Add(1)
 		if !own {
 			b.counters.triggered.Add(1)
 		}
@@ -172,9 +175,9 @@ func (b *Bus) admitJobs(ctx context.Context, in *inbound, sc *scratch, ingested 
 		return code, msg
 	}
 	for i, j := range sc.jobs {
-		d := targets.Delivery{Payload: in.ev, Event: in.ev, EventID: in.id, RuleName: j.r.spec.Name, RuleARN: j.r.arn,
-			TargetID: j.t.spec.ID, IngestionTime: ingested}
-		go b.deliver(j.t.deliver, d, g, int64(i) < w)
+		b.start(delivery{t: j.t.deliver, g: g, holds: int64(i) < w,
+			d: targets.Delivery{Payload: in.ev, Event: in.ev, EventID: in.id, RuleName: j.r.spec.Name, RuleARN: j.r.arn,
+				TargetID: j.t.spec.ID, IngestionTime: ingested}})
 	}
 	return "", ""
 }
@@ -192,6 +195,7 @@ func (b *Bus) alarmHit(ctx context.Context, r *rule, in *inbound) (hit, bool) {
 	}
 	err := errors.New("rules: threshold field " + r.spec.Threshold.Field + " " + why + "; the event is not counted")
 	b.counters.alarmSkipped.Add(1)
+	r.m.alarmSkipped.Add(1)
 	b.log.LogAttrs(ctx, slog.LevelWarn, "alarm value skipped", attrEventID(in.id), attrRule(r.spec.Name), attrErr(err.Error()))
 	b.notify(ctx, Notice{Kind: AlarmValueSkipped, EventID: in.id, Rule: r.spec.Name, Entry: in.entry, Err: err})
 	return hit{}, false
@@ -270,22 +274,101 @@ func (b *Bus) admit(ctx context.Context, n int) (*generation, int64, error) {
 	}
 	g := b.cur
 	g.add(n)
-	b.counters.pending.Add(int64(n))
+	b.counters.admitted.Add(int64(n))
 	b.genMu.RUnlock()
 	return g, w, nil
 }
 
-// deliver runs one delivery on its own goroutine. Its outcome reaches the
-// observers through the notices of the targets package; the error it
-// returns (a failure without a dead-letter target, or a failed dead-letter
-// write) has been reported there already.
-func (b *Bus) deliver(t targets.Target, d targets.Delivery, g *generation, holds bool) {
-	_ = t.Deliver(b.runCtx, d)
-	b.counters.pending.Add(-1)
-	if holds {
+// delivery is an admitted delivery, to make on a worker goroutine.
+type delivery struct {
+	t     targets.Target
+	d     targets.Delivery
+	g     *generation // the generation it counts in
+	holds bool        // it holds a slot of the admission semaphore
+}
+
+// maxIdleWorkers bounds the delivery workers a Bus keeps waiting for work
+// (see start).
+const maxIdleWorkers = 64
+
+// start makes an admitted delivery on a goroutine of its own: an idle
+// worker's, if one is waiting, or a new worker's.
+//
+// A worker that finishes a delivery becomes idle (while fewer than
+// maxIdleWorkers are; otherwise it exits): it counts itself in
+// idleWorkers and waits on handoff. start takes one from the count before
+// it hands a delivery over, so a delivery is handed only to a worker that
+// waits for it, never queued behind another delivery; handoff's buffer
+// holds as many as there may be idle workers, so start never blocks.
+// Close closes handoff, which stops the idle workers, once every delivery
+// has settled: nothing can be handed over any more.
+//
+// Reusing goroutines spares the Bus a goroutine start for most
+// deliveries, and the growth of a fresh goroutine's stack through the
+// delivery chain.
+func (b *Bus) start(dl delivery) {
+	for {
+		n := b.idleWorkers.Load()
+		if n == 0 {
+			b.workers.Add(1)
+			go b.work(dl)
+			return
+		}
+		if b.idleWorkers.CompareAndSwap(n, n-1) {
+			b.handoff <- dl
+			return
+		}
+	}
+}
+
+// work is a delivery worker: it makes dl, then the deliveries handed to
+// it while it is idle, until enough workers are idle or the Bus closes.
+func (b *Bus) work(dl delivery) {
+	defer b.workers.Done()
+	growStack()
+	for {
+		b.deliver(&dl)
+		dl = delivery{} // keep no event alive while idle
+		for {
+			n := b.idleWorkers.Load()
+			if n >= maxIdleWorkers {
+				return
+			}
+			if b.idleWorkers.CompareAndSwap(n, n+1) {
+				break
+			}
+		}
+		var ok bool
+		if dl, ok = <-b.handoff; !ok { // closed by Close
+			b.idleWorkers.Add(-1)
+			return
+		}
+	}
+}
+
+// growStack grows a new worker's stack at once to what the delivery chain
+// (targets.Wrap's decorators, observers) needs, in one copy of a shallow
+// stack, rather than in several copies of a deep one.
+//
+//go:noinline
+func growStack() byte {
+	var buf [6 << 10]byte
+	return buf[int(stackProbe.Load())&(len(buf)-1)]
+}
+
+var stackProbe atomic.Uint32 // 0: read, so that growStack's frame stays
+
+// deliver makes one delivery. Its outcome reaches the observers through
+// the notices of the targets package; the error Deliver returns (a failure
+// without a dead-letter target, or a failed dead-letter write) has been
+// reported there already.
+func (b *Bus) deliver(dl *delivery) {
+	_ = dl.t.Deliver(b.runCtx, dl.d)
+	b.counters.settled.Add(1)
+	if dl.holds {
 		b.sem.release(1)
 	}
-	g.release()
+	dl.g.release()
 }
 
 // fireScheduled is a schedule run of a rule: it delivers the scheduled

@@ -202,7 +202,8 @@
 // Alarm events are not counted by thresholds, so that no alarm feeds on
 // announcements. Like all events, transitions of one alarm may be
 // delivered out of order; previousState and timestamp tell them apart.
-// [Bus.DescribeAlarm] reports an alarm's state.
+// [Bus.DescribeAlarm] reports an alarm's state; [Bus.ListAlarms] lists the
+// alarms of the rules whose names start with a prefix.
 //
 // An event whose Field is missing or not a number is not counted, and is
 // reported (an AlarmValueSkipped notice, a Warn log line, the
@@ -270,13 +271,17 @@
 // dead-letter failed, throttled). [Bus.Metrics] returns counters named
 // after EventBridge's CloudWatch metrics, and AuditRecords,
 // AuditRecordsFailed, AlarmStateChanges, AlarmEventsThrottled and
-// AlarmValuesSkipped. The Bus's own events (audit and alarm events) have
-// no EventReceived notice and are not counted in Events, MatchedEvents
-// and TriggeredRules, which describe the caller's traffic; rules that
-// match them are notified (RuleMatched) and their deliveries counted as
-// any. The log ([WithLogger]) uses
-// stable keys (event_id, rule, target, attempt, error_code, error) and
-// never contains event payloads. A Bus keeps no global state: two buses in
+// AlarmValuesSkipped; [Bus.RuleMetrics] and [Bus.ListRuleMetrics] return
+// one rule's counters (EventBridge's metrics with the RuleName dimension:
+// MatchedEvents, TriggeredRules, Invocations, FailedInvocations,
+// RetryInvocationAttempts, DeadLetterInvocations, ThrottledRules, ...),
+// kept by the rule and deleted with it. The Bus's own events (audit and
+// alarm events) have no EventReceived notice and are not counted in the
+// Bus's Events, MatchedEvents and TriggeredRules, which describe the
+// caller's traffic; rules that match them are notified (RuleMatched),
+// count them in their own MatchedEvents, and their deliveries are counted
+// as any. The log ([WithLogger]) uses stable keys (event_id, rule,
+// target, attempt, error_code, error) and never contains event payloads. A Bus keeps no global state: two buses in
 // one process share nothing.
 //
 // # Concurrency
@@ -291,8 +296,9 @@
 // called from many goroutines at once.
 //
 // The Bus owns its goroutines: the schedule loop (from New to Close), one
-// per schedule run, one per pending delivery, and an alarm's timer
-// callback while it runs. Close ends them all.
+// per schedule run, one per pending delivery (reused: a delivery's
+// goroutine, once done, waits for the next, up to 64 of them at a time),
+// and an alarm's timer callback while it runs. Close ends them all.
 //
 // Targets and observers may call the Bus, with two cautions: Flush and
 // Close wait for deliveries, so a target that calls them waits for itself

@@ -86,13 +86,13 @@ func (e *envelope) sizeHint() int {
 const hexDigits = "0123456789abcdef"
 
 // randBuf is a buffer of random bytes from crypto/rand, so that an id
-// costs a read of crypto/rand once every 64 ids rather than every time.
+// costs a read of crypto/rand once every 256 ids rather than every time.
 type randBuf struct {
-	b [16 * 64]byte
+	b [16 * 256]byte
 	i int
 }
 
-var randPool = sync.Pool{New: func() any { return &randBuf{i: 16 * 64} }}
+var randPool = sync.Pool{New: func() any { return &randBuf{i: 16 * 256} }}
 
 // newUUID returns a random (version 4) UUID read from crypto/rand.
 func newUUID() string {

@@ -161,11 +161,11 @@ func (b *Bus) checkEntry(e *Entry) (code, msg string) {
 	switch {
 	case e.Source == "":
 		return InvalidArgument, "Parameter Source is not valid. Reason: Source is a required argument."
-	case utf8.RuneCountInString(e.Source) > MaxSourceLen:
+	case len(e.Source) > MaxSourceLen && utf8.RuneCountInString(e.Source) > MaxSourceLen:
 		return InvalidArgument, "Parameter Source is not valid. Reason: Source is longer than " + strconv.Itoa(MaxSourceLen) + " characters."
 	case e.DetailType == "":
 		return InvalidArgument, "Parameter DetailType is not valid. Reason: DetailType is a required argument."
-	case utf8.RuneCountInString(e.DetailType) > MaxDetailTypeLen:
+	case len(e.DetailType) > MaxDetailTypeLen && utf8.RuneCountInString(e.DetailType) > MaxDetailTypeLen:
 		return InvalidArgument, "Parameter DetailType is not valid. Reason: DetailType is longer than " + strconv.Itoa(MaxDetailTypeLen) + " characters."
 	case e.Detail == "":
 		return InvalidArgument, "Parameter Detail is not valid. Reason: Detail is a required argument."

@@ -441,3 +441,61 @@ func ExampleThreshold() {
 	// "warn-burst is ALARM: Threshold Crossed: the value 3 (matched events in the last 300 seconds) was greater than or equal to the threshold (3)."
 	// ALARM 4
 }
+
+// ListAlarms lists the alarms of the threshold rules whose names start
+// with a prefix, in name order.
+func ExampleBus_ListAlarms() {
+	ctx := context.Background()
+	bus, err := rules.New()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer bus.Close(ctx)
+	bus.PutRule(ctx, rules.Rule{Name: "warn-burst", EventPattern: `{"detail": {"level": ["WARN"]}}`,
+		Threshold: &rules.Threshold{Count: 3, Period: 5 * time.Minute}})
+	bus.PutRule(ctx, rules.Rule{Name: "error-burst", EventPattern: `{"detail": {"level": ["ERROR"]}}`,
+		Threshold: &rules.Threshold{Count: 1, Period: time.Minute}})
+	bus.PutRule(ctx, rules.Rule{Name: "warn-log", EventPattern: `{"detail": {"level": ["WARN"]}}`}) // no Threshold: no alarm
+	bus.PutEvents(ctx, rules.Entry{Source: "app", DetailType: "Log Line", Detail: `{"level": "ERROR"}`})
+	bus.Flush(ctx)
+	for _, a := range bus.ListAlarms("") {
+		fmt.Println(a.Name, a.State, a.Value)
+	}
+	fmt.Println(len(bus.ListAlarms("warn")))
+	// Output:
+	// error-burst ALARM 1
+	// warn-burst INSUFFICIENT_DATA 0
+	// 1
+}
+
+// RuleMetrics returns one rule's counters: EventBridge's metrics with the
+// RuleName dimension.
+func ExampleBus_RuleMetrics() {
+	ctx := context.Background()
+	bus, err := rules.New()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer bus.Close(ctx)
+	bus.PutRule(ctx, rules.Rule{Name: "big-orders", EventPattern: `{"source": ["shop"], "detail": {"total": [{"numeric": [">", 100]}]}}`})
+	bus.PutTargets(ctx, "big-orders", rules.Target{ID: "log", Target: targets.Func(func(context.Context, targets.Delivery) error { return nil })})
+	bus.PutRule(ctx, rules.Rule{Name: "all-orders", EventPattern: `{"source": ["shop"]}`})
+	for _, total := range []int{50, 150, 250} {
+		bus.PutEvents(ctx, rules.Entry{Source: "shop", DetailType: "Order Placed", Detail: fmt.Sprintf(`{"total": %d}`, total)})
+	}
+	bus.Flush(ctx)
+	m, _ := bus.RuleMetrics("big-orders")
+	fmt.Println(m.Name, m.MatchedEvents, m.Invocations, m.FailedInvocations)
+	for _, m := range bus.ListRuleMetrics("") {
+		fmt.Println(m.Name, m.TriggeredRules)
+	}
+	_, err = bus.RuleMetrics("no-such-rule")
+	fmt.Println(errors.Is(err, rules.ErrResourceNotFound))
+	// Output:
+	// big-orders 2 2 0
+	// all-orders 3
+	// big-orders 2
+	// true
+}

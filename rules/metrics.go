@@ -2,6 +2,8 @@ package rules
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"sync/atomic"
 
 	"github.com/rulebridge/rulebridge/targets"
@@ -83,26 +85,42 @@ type counters struct {
 	events, matched, triggered, condErrors   atomic.Int64
 	schedThrottled                           atomic.Int64
 	alarmSkipped                             atomic.Int64
+	admitted                                 atomic.Int64 // deliveries; pending = admitted - settled
 	_                                        [64]byte
 	auditWritten, auditFailed                atomic.Int64
 	alarmChanges, alarmThrottled             atomic.Int64
 	_                                        [64]byte
-	pending, interrupted                     atomic.Int64
+	settled, interrupted                     atomic.Int64
 	_                                        [64]byte
 	deliveries                               targets.Counters
 }
 
-// deliveryObserver receives the targets package's notices for a Bus: it
-// counts them, counts interrupted deliveries for Close's report, logs them
-// and forwards them to the Bus's Observer.
+// ruleCounters are one rule's counts, kept in its slot: they live as long
+// as the rule, across its versions, and go with it when it is deleted.
+// The counts PutEvents updates and those delivery goroutines update live
+// on separate cache lines, as in counters.
+type ruleCounters struct {
+	triggered, condErrors, alarmSkipped atomic.Int64
+	_                                   [64]byte
+	deliveries                          targets.Counters
+}
+
+// deliveryObserver receives the targets package's notices for the targets
+// of one rule: it counts them for the Bus and for the rule, counts
+// interrupted deliveries for Close's report, logs them and forwards them
+// to the Bus's Observer.
 type deliveryObserver struct {
-	c   *counters
-	log targets.Observer // nil when the logger discards everything
-	obs Observer         // nil: none
+	c    *counters
+	rule *ruleCounters    // nil in the Bus's template
+	log  targets.Observer // nil when the logger discards everything
+	obs  Observer         // nil: none
 }
 
 func (o *deliveryObserver) Observe(ctx context.Context, n targets.Notice) {
 	o.c.deliveries.Observe(ctx, n)
+	if o.rule != nil {
+		o.rule.deliveries.Observe(ctx, n)
+	}
 	if n.Kind == targets.Failed && n.Code == targets.CodeInterrupted {
 		o.c.interrupted.Add(1)
 	}
@@ -110,8 +128,17 @@ func (o *deliveryObserver) Observe(ctx context.Context, n targets.Notice) {
 		o.log.Observe(ctx, n)
 	}
 	if o.obs != nil {
-		o.obs.Observe(ctx, Notice{Kind: DeliveryNotice, EventID: n.Delivery.EventID, Rule: n.Delivery.RuleName, Entry: -1, Err: n.Err, Delivery: n})
+		o.forward(ctx, n)
 	}
+}
+
+// forward passes n on to the Bus's Observer. It is a function of its own
+// so that its Notice, a large value, takes room on the stack of delivery
+// goroutines only when there is an Observer.
+//
+//go:noinline
+func (o *deliveryObserver) forward(ctx context.Context, n targets.Notice) {
+	o.obs.Observe(ctx, Notice{Kind: DeliveryNotice, EventID: n.Delivery.EventID, Rule: n.Delivery.RuleName, Entry: -1, Err: n.Err, Delivery: n})
 }
 
 // Metrics returns a snapshot of the Bus's counters. Each count is exact,
@@ -119,6 +146,7 @@ func (o *deliveryObserver) Observe(ctx context.Context, n targets.Notice) {
 // concurrent use, also after Close.
 func (b *Bus) Metrics() Metrics {
 	c := &b.counters
+	settled := c.settled.Load() // first: admitted only grows past it
 	return Metrics{
 		PutEventsEntries:          c.entries.Load(),
 		PutEventsFailedEntries:    c.failedEntries.Load(),
@@ -134,6 +162,92 @@ func (b *Bus) Metrics() Metrics {
 		AlarmEventsThrottled:      c.alarmThrottled.Load(),
 		AlarmValuesSkipped:        c.alarmSkipped.Load(),
 		Metrics:                   c.deliveries.Snapshot(),
-		PendingDeliveries:         c.pending.Load(),
+		PendingDeliveries:         c.admitted.Load() - settled,
 	}
+}
+
+// RuleMetrics is a snapshot of one rule's counters: the CloudWatch
+// metrics EventBridge reports with the RuleName dimension.
+//
+// A rule's counters start at zero when the rule is created and last as
+// long as it does: replacing it with PutRule, changing its targets or
+// disabling it keeps them, deleting it deletes them (a rule created again
+// under the same name starts from zero). Unlike the Bus's MatchedEvents
+// and TriggeredRules, which leave out the Bus's own events, a rule's
+// counts include the audit and alarm events it matched.
+type RuleMetrics struct {
+	// Name is the rule's name.
+	Name string
+	// MatchedEvents counts the events that matched the rule (pattern and
+	// condition), its scheduled events included. TriggeredRules is the
+	// same count: EventBridge reports both metrics for a rule, and for
+	// one rule they agree.
+	MatchedEvents  int64
+	TriggeredRules int64
+	// ConditionErrors counts evaluations of the rule's condition that
+	// failed (the rule then did not match).
+	ConditionErrors int64
+	// AlarmValuesSkipped counts matched events the rule's summing
+	// Threshold did not count because the field was missing or not a
+	// number.
+	AlarmValuesSkipped int64
+	// Delivery counts of the rule's targets (and their dead-letter
+	// targets), as in [Metrics]; ThrottledRules counts the attempts a
+	// rate limit delayed.
+	targets.Metrics
+}
+
+func (c *ruleCounters) snapshot(name string) RuleMetrics {
+	// Deliveries first: a delivery counted there was matched before, so
+	// the snapshot never has more deliveries than its matches make.
+	d := c.deliveries.Snapshot()
+	matched := c.triggered.Load()
+	return RuleMetrics{
+		Name:               name,
+		MatchedEvents:      matched,
+		TriggeredRules:     matched,
+		ConditionErrors:    c.condErrors.Load(),
+		AlarmValuesSkipped: c.alarmSkipped.Load(),
+		Metrics:            d,
+	}
+}
+
+// RuleMetrics returns a snapshot of the rule's counters, or a
+// ResourceNotFoundException. Each count is exact, but counts taken while
+// events flow are not mutually consistent. Safe for concurrent use, also
+// after Close. Counting costs PutEvents and deliveries a few atomic
+// additions on the rule's own counters, and no lock.
+func (b *Bus) RuleMetrics(name string) (RuleMetrics, error) {
+	b.mu.Lock()
+	slot := b.rules[name]
+	b.mu.Unlock()
+	if slot == nil {
+		return RuleMetrics{}, ruleNotFound(name)
+	}
+	return slot.m.snapshot(name), nil
+}
+
+// ListRuleMetrics returns the counters of the rules whose names start with
+// prefix (all of them for ""), ordered by name, as ListRules orders rules;
+// each is what RuleMetrics returns. It serves exporters that report every
+// rule, such as the rulebridge command's GET /metrics.
+func (b *Bus) ListRuleMetrics(prefix string) []RuleMetrics {
+	type named struct {
+		name string
+		c    *ruleCounters
+	}
+	b.mu.Lock()
+	var cs []named
+	for name, slot := range b.rules {
+		if strings.HasPrefix(name, prefix) {
+			cs = append(cs, named{name, &slot.m})
+		}
+	}
+	b.mu.Unlock()
+	slices.SortFunc(cs, func(x, y named) int { return strings.Compare(x.name, y.name) })
+	out := make([]RuleMetrics, 0, len(cs))
+	for _, c := range cs {
+		out = append(out, c.c.snapshot(c.name))
+	}
+	return out
 }

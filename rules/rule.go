@@ -79,6 +79,8 @@ type ruleSlot struct {
 	// waiting is set while a schedule run of the rule waits for room in
 	// the delivery queue; runs that fall due meanwhile are throttled.
 	waiting atomic.Bool
+	// m counts for RuleMetrics: the slot lives as long as the rule.
+	m ruleCounters
 }
 
 // rule is one immutable version of a rule.
@@ -89,9 +91,10 @@ type rule struct {
 	pat     *pattern.Pattern
 	sched   schedule.Schedule // zero without a ScheduleExpression
 	cond    *condition
-	targets []*target // in the order put
-	gpath   string    // gjson path of the Threshold's Field; "" when counting
-	alarm   *alarm    // set with a Threshold; shared by versions that keep it
+	targets []*target     // in the order put
+	gpath   string        // gjson path of the Threshold's Field; "" when counting
+	alarm   *alarm        // set with a Threshold; shared by versions that keep it
+	m       *ruleCounters // its slot's
 }
 
 func (r *rule) enabled() bool   { return r.spec.State == Enabled }
@@ -145,6 +148,7 @@ func (b *Bus) PutRule(ctx context.Context, r Rule) (arn string, err error) {
 			old = slot.cur.Load()
 			nr.targets = old.targets
 		}
+		nr.m = &slot.m
 		if nr.spec.Threshold != nil {
 			if old != nil && old.alarm != nil && *old.spec.Threshold == *nr.spec.Threshold {
 				nr.alarm = old.alarm

@@ -78,7 +78,7 @@ func (b *Bus) PutTargets(ctx context.Context, rule string, ts ...Target) error {
 				return &Error{Code: CodeValidation, Rule: rule, Target: t.ID, Field: "ID", Message: "The target id " + t.ID + " appears more than once in the request."}
 			}
 			seen[t.ID] = true
-			bt, err := b.buildTarget(rule, t)
+			bt, err := b.buildTarget(slot, rule, t)
 			if err != nil {
 				return err
 			}
@@ -104,8 +104,9 @@ func (b *Bus) PutTargets(ctx context.Context, rule string, ts ...Target) error {
 	})
 }
 
-// buildTarget checks t and builds its delivery chain.
-func (b *Bus) buildTarget(rule string, t Target) (*target, error) {
+// buildTarget checks t, a target of the rule in slot, and builds its
+// delivery chain, which counts its deliveries for the Bus and the rule.
+func (b *Bus) buildTarget(slot *ruleSlot, rule string, t Target) (*target, error) {
 	if t.ID == "" || len(t.ID) > 64 {
 		return nil, constraintError(rule, t.ID, "ID", t.ID, "targets.member.id", "Member must have length between 1 and 64")
 	}
@@ -115,6 +116,9 @@ func (b *Bus) buildTarget(rule string, t Target) (*target, error) {
 	if t.Target == nil {
 		return nil, &Error{Code: CodeValidation, Rule: rule, Target: t.ID, Field: "Target", Message: "Target " + t.ID + " has no Target to deliver to."}
 	}
+	obs := new(deliveryObserver)
+	*obs = *b.deliveryObs
+	obs.rule = &slot.m
 	var dlq targets.Target
 	if t.DeadLetter != nil {
 		dlq = recovering{t: t.DeadLetter, log: b.log, dlq: true}
@@ -127,7 +131,7 @@ func (b *Bus) buildTarget(rule string, t Target) (*target, error) {
 		RateLimit:   t.RateLimit,
 		Concurrency: t.Concurrency,
 		PerAttempt:  b.perAttempt,
-		Observer:    b.deliveryObs,
+		Observer:    obs,
 	})
 	if err != nil {
 		return nil, &Error{Code: CodeValidation, Rule: rule, Target: t.ID, Field: configField(err), Err: err,

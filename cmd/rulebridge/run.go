@@ -43,7 +43,8 @@ port; the address is printed on standard error):
                  not full events), answered as PutEvents answers:
                  {"FailedEntryCount": N, "Entries": [...]}
                  (400 for a malformed request, 413 for a body over 1 MiB)
-  GET /metrics   the counters, in Prometheus text format (rulebridge_*)
+  GET /metrics   the counters, in Prometheus text format (rulebridge_*),
+                 and each rule's (rulebridge_rule_*{rule="NAME"})
   GET /healthz   200 "ok"
 There is no authentication: listen on an interface only trusted clients
 reach (such as 127.0.0.1).
@@ -151,6 +152,7 @@ type runner struct {
 	bus           *rules.Bus
 	built         *rulesfile.Built
 	httpThrottles targets.Counters // the Http targets' own rate-limit waits
+	ruleThrottles ruleThrottles    // the same, by rule
 
 	invalid     atomic.Int64 // input lines and HTTP entries refused before reaching the bus
 	badLines    int          // input lines refused, by run or by the bus
@@ -186,7 +188,9 @@ func (rn *runner) setup(ctx context.Context, level slog.Level) int {
 	}
 	// Http targets wait for their own rate limit without the bus seeing
 	// it: count and log their Throttled notices here.
-	opts := rulesfile.BuildOptions{Stdout: rn.sio.out, Observer: targets.MultiObserver(&rn.httpThrottles, targets.NewLogObserver(logger))}
+	rn.ruleThrottles = newRuleThrottles(rn.rules)
+	opts := rulesfile.BuildOptions{Stdout: rn.sio.out,
+		Observer: targets.MultiObserver(&rn.httpThrottles, rn.ruleThrottles, targets.NewLogObserver(logger))}
 	if rn.built, err = rn.rules.Build(opts); err != nil {
 		return fail(err)
 	}
@@ -218,7 +222,7 @@ func (rn *runner) run(ctx context.Context, eventsPath string, events io.Reader, 
 	serveErr := make(chan error, 1)
 	if ln != nil {
 		srv = &http.Server{
-			Handler:           newHandler(rn.bus, rn.metrics, &rn.invalid),
+			Handler:           newHandler(rn.bus, rn.metrics, rn.ruleMetrics, &rn.invalid),
 			ReadHeaderTimeout: 10 * time.Second,
 			ReadTimeout:       time.Minute,
 			IdleTimeout:       2 * time.Minute,
@@ -259,6 +263,18 @@ func (rn *runner) metrics() rules.Metrics {
 	m := rn.bus.Metrics()
 	m.ThrottledRules += rn.httpThrottles.Snapshot().ThrottledRules
 	return m
+}
+
+// ruleMetrics returns the rules' counters, ordered by name, each with
+// its Http targets' rate-limit waits added to ThrottledRules.
+func (rn *runner) ruleMetrics() []rules.RuleMetrics {
+	rs := rn.bus.ListRuleMetrics("")
+	for i := range rs {
+		if c := rn.ruleThrottles[rs[i].Name]; c != nil {
+			rs[i].ThrottledRules += c.Load()
+		}
+	}
+	return rs
 }
 
 // ruleCount says "3 rules, 4 targets".

@@ -13,16 +13,17 @@ import (
 
 // newHandler returns the HTTP API of "rulebridge run --listen": POST
 // /events, GET /metrics and GET /healthz. Other methods get 405 with an
-// Allow header, other paths 404. snapshot returns the counters to expose.
+// Allow header, other paths 404. snapshot returns the counters to expose,
+// ruleSnapshot the rules' counters.
 // invalid counts the inputs refused before they reach the bus, which
 // counts those it refuses itself; the handler adds the entries it cannot
 // decode.
-func newHandler(bus *rules.Bus, snapshot func() rules.Metrics, invalid *atomic.Int64) http.Handler {
+func newHandler(bus *rules.Bus, snapshot func() rules.Metrics, ruleSnapshot func() []rules.RuleMetrics, invalid *atomic.Int64) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("POST /events", &eventsHandler{bus: bus, invalid: invalid})
 	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-		writeMetrics(w, snapshot(), invalid.Load())
+		writeMetrics(w, snapshot(), ruleSnapshot(), invalid.Load())
 	})
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")

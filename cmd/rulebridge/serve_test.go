@@ -215,8 +215,8 @@ func TestListenMetrics(t *testing.T) {
 		t.Fatalf("GET /metrics: %d %q", code, hdr.Get("Content-Type"))
 	}
 	values := parseExposition(t, text)
-	if len(values) != len(metrics) {
-		t.Errorf("%d metrics, want %d", len(values), len(metrics))
+	if len(values) != len(metrics)+len(ruleMetrics) { // one rule
+		t.Errorf("%d samples, want %d", len(values), len(metrics)+len(ruleMetrics))
 	}
 	for name, want := range map[string]int64{
 		"rulebridge_put_events_entries_total":           3,
@@ -236,6 +236,22 @@ func TestListenMetrics(t *testing.T) {
 	// The delivery is asynchronous: it has been made or is pending.
 	if d, p := values["rulebridge_successful_invocation_attempts_total"], values["rulebridge_pending_deliveries"]; d+p != 1 {
 		t.Errorf("delivered %d + pending %d, want 1", d, p)
+	}
+	for name, want := range map[string]int64{
+		`rulebridge_rule_matched_events_total{rule="orders"}`:     1,
+		`rulebridge_rule_triggered_rules_total{rule="orders"}`:    1,
+		`rulebridge_rule_condition_errors_total{rule="orders"}`:   0,
+		`rulebridge_rule_failed_invocations_total{rule="orders"}`: 0,
+		`rulebridge_rule_throttled_rules_total{rule="orders"}`:    0,
+	} {
+		if got, ok := values[name]; !ok || got != want {
+			t.Errorf("%s = %d (present: %v), want %d", name, got, ok, want)
+		}
+	}
+	// The rule's counters are read after the bus's: its one delivery is
+	// counted there if it was in the bus's.
+	if d, bd := values[`rulebridge_rule_successful_invocation_attempts_total{rule="orders"}`], values["rulebridge_successful_invocation_attempts_total"]; d < bd || d > 1 {
+		t.Errorf("rule orders delivered %d, the bus %d before: want the bus's count or 1", d, bd)
 	}
 }
 
@@ -260,42 +276,64 @@ func TestListenMetricsHTTPThrottling(t *testing.T) {
 	<-arrived
 	<-arrived // the later one waited for the limit, after saying so
 	_, _, text := s.do(t, "GET", "/metrics", "", nil)
-	if v := parseExposition(t, text)["rulebridge_throttled_rules_total"]; v != 1 {
+	values := parseExposition(t, text)
+	if v := values["rulebridge_throttled_rules_total"]; v != 1 {
 		t.Errorf("rulebridge_throttled_rules_total = %d, want 1", v)
+	}
+	if v := values[`rulebridge_rule_throttled_rules_total{rule="orders"}`]; v != 1 {
+		t.Errorf(`rulebridge_rule_throttled_rules_total{rule="orders"} = %d, want 1`, v)
 	}
 }
 
 // parseExposition checks the Prometheus text format strictly as this
-// command writes it (HELP, TYPE, then one sample without labels) and
-// returns the samples.
+// command writes it (HELP, TYPE, then one sample without labels for a bus
+// counter, or a sample per rule, labelled rule="<name>", for a
+// rulebridge_rule_ counter) and returns the samples, by name and, for rule
+// counters, name{rule="<name>"}.
 func parseExposition(t *testing.T, text string) map[string]int64 {
 	t.Helper()
 	name := regexp.MustCompile(`^rulebridge_[a-z_]+$`)
+	ruleSample := regexp.MustCompile(`^(rulebridge_rule_[a-z_]+)\{rule="([.\-_A-Za-z0-9]+)"\}$`)
 	values := map[string]int64{}
 	ls := lines(text)
-	if len(ls)%3 != 0 {
-		t.Fatalf("%d lines: not HELP, TYPE and a sample for each metric:\n%s", len(ls), text)
-	}
-	for i := 0; i < len(ls); i += 3 {
+	for i := 0; i < len(ls); {
+		if i+1 >= len(ls) {
+			t.Fatalf("line %d: a HELP line without TYPE:\n%s", i+1, text)
+		}
 		help := strings.SplitN(ls[i], " ", 4)
 		typ := strings.Split(ls[i+1], " ")
-		sample := strings.Split(ls[i+2], " ")
 		if len(help) != 4 || help[0] != "#" || help[1] != "HELP" || !name.MatchString(help[2]) || help[3] == "" ||
-			len(typ) != 4 || typ[0] != "#" || typ[1] != "TYPE" || typ[2] != help[2] ||
-			len(sample) != 2 || sample[0] != help[2] {
-			t.Fatalf("lines %d-%d are not a metric:\n%s", i+1, i+3, strings.Join(ls[i:i+3], "\n"))
+			len(typ) != 4 || typ[0] != "#" || typ[1] != "TYPE" || typ[2] != help[2] {
+			t.Fatalf("lines %d-%d are not HELP and TYPE:\n%s", i+1, i+2, strings.Join(ls[i:i+2], "\n"))
 		}
 		if counter := strings.HasSuffix(help[2], "_total"); (typ[3] == "counter") != counter || (typ[3] != "counter" && typ[3] != "gauge") {
 			t.Errorf("%s has type %s: counters, and only they, end in _total", help[2], typ[3])
 		}
-		v, err := strconv.ParseInt(sample[1], 10, 64)
-		if err != nil {
-			t.Fatalf("%s: %v", ls[i+2], err)
+		perRule := strings.HasPrefix(help[2], "rulebridge_rule_")
+		i += 2
+		n := 0
+		for ; i < len(ls) && !strings.HasPrefix(ls[i], "#"); i++ {
+			sample := strings.Split(ls[i], " ")
+			key := ""
+			if len(sample) == 2 {
+				key = sample[0]
+			}
+			if m := ruleSample.FindStringSubmatch(key); perRule && (m == nil || m[1] != help[2]) || !perRule && key != help[2] {
+				t.Fatalf("line %d is not a sample of %s: %s", i+1, help[2], ls[i])
+			}
+			v, err := strconv.ParseInt(sample[1], 10, 64)
+			if err != nil {
+				t.Fatalf("%s: %v", ls[i], err)
+			}
+			if _, dup := values[key]; dup {
+				t.Errorf("%s appears twice", key)
+			}
+			values[key] = v
+			n++
 		}
-		if _, dup := values[help[2]]; dup {
-			t.Errorf("%s appears twice", help[2])
+		if !perRule && n != 1 {
+			t.Errorf("%s has %d samples, want 1", help[2], n)
 		}
-		values[help[2]] = v
 	}
 	return values
 }
