@@ -10,6 +10,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -46,8 +48,12 @@ port; the address is printed on standard error):
   GET /metrics   the counters, in Prometheus text format (rulebridge_*),
                  and each rule's (rulebridge_rule_*{rule="NAME"})
   GET /healthz   200 "ok"
-There is no authentication: listen on an interface only trusted clients
-reach (such as 127.0.0.1).
+--token-file FILE makes POST /events and GET /metrics require the header
+"Authorization: Bearer TOKEN", TOKEN being the first line of FILE (401
+otherwise; /healthz stays open). Without it there is no authentication:
+then listen on an interface only trusted clients reach (such as
+127.0.0.1). The token travels in clear text over HTTP: put a TLS proxy in
+front when clients are not on the same host or network.
 With --listen, or with neither --events nor --listen, the command runs until
 SIGINT or SIGTERM; it then stops taking events, waits for pending
 deliveries (at most --shutdown-timeout; those still pending are then
@@ -82,6 +88,7 @@ func runRun(ctx context.Context, args []string, sio stdio) int {
 	rulesPath := fs.String("rules", "", "rules `file` to run (YAML or JSON)")
 	eventsPath := fs.String("events", "", "JSON-lines `file` of events to put (- for standard input)")
 	listen := fs.String("listen", "", "`address` to serve HTTP on (host:port)")
+	tokenFile := fs.String("token-file", "", "`file` whose first line is the bearer token --listen requires")
 	logLevel := fs.String("log-level", "info", "log `level`: debug (every attempt), info (retries, with the failed attempt's error), warn (failures, dead-letters) or error")
 	shutdownTimeout := fs.Duration("shutdown-timeout", 30*time.Second, "how long to wait for pending deliveries after a signal (0: no limit)")
 	if err := fs.Parse(args); err != nil {
@@ -105,6 +112,17 @@ func runRun(ctx context.Context, args []string, sio stdio) int {
 		return usageError("--log-level %q is not debug, info, warn or error", *logLevel)
 	case *shutdownTimeout < 0:
 		return usageError("--shutdown-timeout %v is negative", *shutdownTimeout)
+	case *tokenFile != "" && *listen == "":
+		return usageError("--token-file needs --listen")
+	}
+	var token string
+	if *tokenFile != "" {
+		t, err := readToken(*tokenFile)
+		if err != nil {
+			fmt.Fprintf(sio.err, "rulebridge run: --token-file: %v\n", err)
+			return 2
+		}
+		token = t
 	}
 
 	f, err := loadRules(*rulesPath)
@@ -112,7 +130,7 @@ func runRun(ctx context.Context, args []string, sio stdio) int {
 		fmt.Fprintln(sio.err, err)
 		return 2
 	}
-	rn := &runner{sio: sio, errw: sio.err, rulesPath: *rulesPath, rules: f, shutdownTimeout: *shutdownTimeout}
+	rn := &runner{sio: sio, errw: sio.err, rulesPath: *rulesPath, rules: f, shutdownTimeout: *shutdownTimeout, token: token}
 	if sio.tty {
 		rn.status = newStatusLine(sio.err)
 		rn.errw = rn.status
@@ -148,6 +166,7 @@ type runner struct {
 	rulesPath       string
 	rules           *rulesfile.File
 	shutdownTimeout time.Duration
+	token           string // the bearer token of --listen; "" for none
 
 	bus           *rules.Bus
 	built         *rulesfile.Built
@@ -222,7 +241,7 @@ func (rn *runner) run(ctx context.Context, eventsPath string, events io.Reader, 
 	serveErr := make(chan error, 1)
 	if ln != nil {
 		srv = &http.Server{
-			Handler:           newHandler(rn.bus, rn.metrics, rn.ruleMetrics, &rn.invalid),
+			Handler:           newHandler(rn.bus, rn.metrics, rn.ruleMetrics, &rn.invalid, rn.token),
 			ReadHeaderTimeout: 10 * time.Second,
 			ReadTimeout:       time.Minute,
 			IdleTimeout:       2 * time.Minute,
@@ -404,4 +423,24 @@ func (rn *runner) put(ctx context.Context, text []byte) string {
 		return e.ErrorCode + ": " + e.ErrorMessage
 	}
 	return ""
+}
+
+// readToken returns the first line of the file at path, without
+// surrounding white space: the bearer token of --token-file. A file whose
+// first line is empty is an error, so that a blank file cannot turn the
+// check off.
+func readToken(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	token := strings.TrimSpace(line)
+	switch {
+	case token == "":
+		return "", fmt.Errorf("%s: the first line is empty", path)
+	case strings.ContainsFunc(token, func(r rune) bool { return r < ' ' || r == 0x7f }):
+		return "", fmt.Errorf("%s: the token has control characters", path)
+	}
+	return token, nil
 }

@@ -1,11 +1,14 @@
 package main
 
 import (
+	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"sync/atomic"
 
 	"github.com/rulebridge/rulebridge/rules"
@@ -17,19 +20,43 @@ import (
 // ruleSnapshot the rules' counters.
 // invalid counts the inputs refused before they reach the bus, which
 // counts those it refuses itself; the handler adds the entries it cannot
-// decode.
-func newHandler(bus *rules.Bus, snapshot func() rules.Metrics, ruleSnapshot func() []rules.RuleMetrics, invalid *atomic.Int64) http.Handler {
+// decode. A non-empty token is required, as "Authorization: Bearer
+// TOKEN", by POST /events and GET /metrics (not by GET /healthz, which
+// load balancers probe).
+func newHandler(bus *rules.Bus, snapshot func() rules.Metrics, ruleSnapshot func() []rules.RuleMetrics, invalid *atomic.Int64, token string) http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("POST /events", &eventsHandler{bus: bus, invalid: invalid})
-	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
+	mux.Handle("POST /events", requireToken(token, &eventsHandler{bus: bus, invalid: invalid}))
+	mux.Handle("GET /metrics", requireToken(token, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
 		writeMetrics(w, snapshot(), ruleSnapshot(), invalid.Load())
-	})
+	})))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		io.WriteString(w, "ok\n")
 	})
 	return mux
+}
+
+// requireToken returns h behind a bearer-token check: a request without
+// "Authorization: Bearer <token>" gets 401 and never reaches h. The
+// comparison takes the same time whatever the token sent. An empty token
+// returns h as it is.
+func requireToken(token string, h http.Handler) http.Handler {
+	if token == "" {
+		return h
+	}
+	want := sha256.Sum256([]byte(token))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		sum := sha256.Sum256([]byte(got))
+		if !ok || subtle.ConstantTimeCompare(sum[:], want[:]) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="rulebridge"`)
+			writeError(w, http.StatusUnauthorized, "UnrecognizedClientException",
+				"the request has no valid bearer token (Authorization: Bearer <token from --token-file>)")
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // eventsHandler answers POST /events as EventBridge's PutEvents does.

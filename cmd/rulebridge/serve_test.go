@@ -530,3 +530,80 @@ func TestListenWithEvents(t *testing.T) {
 		t.Errorf("stdout %q, want %q", out, want)
 	}
 }
+
+// TestListenToken runs --listen with --token-file: POST /events and GET
+// /metrics refuse requests without the token, or with another, and take
+// those with it; /healthz stays open.
+func TestListenToken(t *testing.T) {
+	tokenPath := writeFile(t, t.TempDir(), "token", "s3cret-token\nignored second line\n")
+	s := listen(t, listenRules, "--token-file", tokenPath)
+	send := func(method, path, auth string, body string) (int, http.Header, string) {
+		t.Helper()
+		req, err := http.NewRequest(method, s.url+path, strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
+		resp, err := s.client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, resp.Header, string(b)
+	}
+	entry := `{"Entries": [{"Source": "shop", "DetailType": "Order", "Detail": "{\"n\": 1}"}]}`
+	for _, auth := range []string{"", "Bearer wrong", "Bearer s3cret-token2", "Basic s3cret-token", "s3cret-token", "Bearer "} {
+		for _, path := range []string{"/events", "/metrics"} {
+			method := "GET"
+			if path == "/events" {
+				method = "POST"
+			}
+			code, hdr, body := send(method, path, auth, entry)
+			if code != http.StatusUnauthorized || hdr.Get("WWW-Authenticate") == "" || !strings.Contains(body, "UnrecognizedClientException") {
+				t.Errorf("%s %s with Authorization %q: %d %q %s, want 401 with WWW-Authenticate", method, path, auth, code, hdr.Get("WWW-Authenticate"), body)
+			}
+		}
+	}
+	if code, _, body := send("GET", "/healthz", "", ""); code != http.StatusOK {
+		t.Errorf("GET /healthz without a token: %d %s", code, body)
+	}
+	if code, _, body := send("POST", "/events", "Bearer s3cret-token", entry); code != http.StatusOK || !strings.Contains(body, `"FailedEntryCount":0`) {
+		t.Errorf("POST /events with the token: %d %s", code, body)
+	}
+	if code, _, body := send("GET", "/metrics", "Bearer s3cret-token", ""); code != http.StatusOK || !strings.Contains(body, "rulebridge_") {
+		t.Errorf("GET /metrics with the token: %d %s", code, body)
+	}
+	if exit := s.shutdown(); exit != 0 {
+		t.Errorf("exit %d; stderr:\n%s", exit, s.stderr.String())
+	}
+	// Only the authorized entry was put and delivered.
+	if out := lines(s.result.out.String()); !slices.Equal(out, []string{`{"n":1}`}) {
+		t.Errorf("stdout %q, want the one authorized event", out)
+	}
+}
+
+// TestTokenFileErrors checks that a token file that cannot serve is a
+// usage error (exit 2) naming the problem, before anything runs.
+func TestTokenFileErrors(t *testing.T) {
+	dir := t.TempDir()
+	rulesPath := writeFile(t, dir, "rules.yaml", listenRules)
+	blank := writeFile(t, dir, "blank", "\n  \nsecond\n")
+	ctrl := writeFile(t, dir, "ctrl", "ab\x01cd\n")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--listen", "127.0.0.1:0", "--token-file", filepath.Join(dir, "missing")}, "--token-file: open "},
+		{[]string{"--listen", "127.0.0.1:0", "--token-file", blank}, "the first line is empty"},
+		{[]string{"--listen", "127.0.0.1:0", "--token-file", ctrl}, "control characters"},
+		{[]string{"--token-file", blank}, "--token-file needs --listen"},
+	} {
+		_, errs, code := runCLI(t, "", append([]string{"run", "--rules", rulesPath}, tc.args...)...)
+		if code != 2 || !strings.Contains(errs, tc.want) {
+			t.Errorf("run %q: exit %d, stderr %q; want 2 and %q", tc.args, code, errs, tc.want)
+		}
+	}
+}
