@@ -95,12 +95,11 @@ func (m *Matcher) AddPattern(name string, p *Pattern) error {
 	defer m.mu.Unlock()
 	s := m.snap.Load()
 	if old := m.byName[name]; old != nil {
-		m.b.release(old)
-		s = m.b.apply(s, old, false)
+		s = m.b.remove(s, old)
 	}
-	pe := m.b.newEntry(name, p)
+	s, pe := m.b.add(s, name, p)
 	m.byName[name] = pe
-	m.snap.Store(m.b.apply(s, pe, true))
+	m.snap.Store(s)
 	return nil
 }
 
@@ -118,8 +117,7 @@ func (m *Matcher) Delete(name string) {
 	if len(m.byName) == 0 {
 		m.byName = map[string]*patEntry{} // let the map's memory go
 	}
-	m.b.release(pe) // before apply, which records the sizes of the id spaces
-	m.snap.Store(m.b.apply(m.snap.Load(), pe, false))
+	m.snap.Store(m.b.remove(m.snap.Load(), pe))
 }
 
 // Len returns the number of patterns.
