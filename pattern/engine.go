@@ -53,11 +53,11 @@ import (
 type leaf struct {
 	id     int32
 	pathID int32
-	f      *field  // the array, as the pattern that added the leaf first compiled it
-	abIDs  []int32 // by condition: the id of an indexed anything-but condition, or -1; nil if none
-	absent bool    // the leaf contains {"exists": false}
-	multi  bool    // some alternative that holds the leaf has other leaves
-	rank   uint8   // anchor preference: 0 found through a hash index, 1 tested one by one, 2 exists:true
+	f      *field   // the array, as the pattern that added the leaf first compiled it
+	abIDs  *[]int32 // by condition: the id of an indexed anything-but condition, or -1; nil if none
+	absent bool     // the leaf contains {"exists": false}
+	multi  bool     // some alternative that holds the leaf has other leaves
+	rank   uint8    // anchor preference: 0 found through a hash index, 1 tested one by one, 2 exists:true
 	// anchored lists the alternatives anchored on this version of the
 	// leaf: a hit on it makes them candidates.
 	anchored []*alt
@@ -68,7 +68,6 @@ type leaf struct {
 
 	// Builder state, kept in the first version of the leaf: written by
 	// the builder (under the Matcher's mutex), never read by Match.
-	key       leafKey
 	cur       *leaf // the version in the index of the latest snapshot
 	refs      int32 // occurrences in alternatives
 	multiRefs int32 // occurrences in alternatives with other leaves
@@ -83,10 +82,10 @@ type leafKey struct {
 // alt is one alternative of a pattern.
 type alt struct {
 	id     int32
+	need   int32 // leaves without exists:false
 	pat    *patEntry
 	leaves []*leaf // first versions, in AWS's evaluation order (paths in UTF-16 order)
-	anchor *leaf   // the first version of the leaf it is anchored on; nil if need is 0
-	need   int32   // leaves without exists:false
+	anchor int32   // the index in leaves of the leaf it is anchored on; -1 if need is 0
 	direct bool    // a single leaf without exists:false: a hit is a match
 }
 
@@ -267,16 +266,17 @@ func (b *builder) edit(src string, f *field) *leafEdit {
 	}
 	// Keep no part of the pattern's source: the leaf may outlive it.
 	k.conds = strings.Clone(k.conds)
-	l := &leaf{id: b.leafIDs.get(), pathID: -1, f: f, absent: f.absent, rank: leafRank(f), key: k}
+	l := &leaf{id: b.leafIDs.get(), pathID: -1, f: f, absent: f.absent, rank: leafRank(f)}
 	for i := range f.conds {
 		if abIndexable(&f.conds[i]) {
 			if l.abIDs == nil {
-				l.abIDs = make([]int32, len(f.conds))
-				for j := range l.abIDs {
-					l.abIDs[j] = -1
+				ids := make([]int32, len(f.conds))
+				for j := range ids {
+					ids[j] = -1
 				}
+				l.abIDs = &ids
 			}
-			l.abIDs[i] = b.abIDs.get()
+			(*l.abIDs)[i] = b.abIDs.get()
 		}
 	}
 	l.cur = l
@@ -312,9 +312,9 @@ func (b *builder) add(s *snapshot, name string, p *Pattern) (*snapshot, *patEntr
 	}
 	var seen []*field
 	for _, pa := range p.alts {
-		a := &alt{id: b.altIDs.get(), pat: pe, leaves: make([]*leaf, 0, len(pa.fields))}
+		a := &alt{id: b.altIDs.get(), pat: pe, leaves: make([]*leaf, 0, len(pa.fields)), anchor: -1}
 		var best *leafEdit
-		for _, f := range pa.fields {
+		for j, f := range pa.fields {
 			if !containsField(seen, f) {
 				seen = append(seen, f)
 			}
@@ -325,7 +325,7 @@ func (b *builder) add(s *snapshot, name string, p *Pattern) (*snapshot, *patEntr
 			}
 			a.need++
 			if best == nil || e.base.refs < best.base.refs || (e.base.refs == best.base.refs && e.base.rank < best.base.rank) {
-				best = e
+				best, a.anchor = e, int32(j)
 			}
 		}
 		for _, l := range a.leaves {
@@ -336,7 +336,6 @@ func (b *builder) add(s *snapshot, name string, p *Pattern) (*snapshot, *patEntr
 		}
 		a.direct = len(a.leaves) == 1 && !a.leaves[0].absent
 		if best != nil {
-			a.anchor = best.base
 			best.anchored = append(best.anchored[:len(best.anchored):len(best.anchored)], a)
 			best.changed = true
 		}
@@ -357,9 +356,9 @@ func containsField(fs []*field, f *field) bool {
 
 // remove returns s without pe, and releases its ids.
 func (b *builder) remove(s *snapshot, pe *patEntry) *snapshot {
-	for _, a := range pe.alts {
-		if a.anchor != nil {
-			e := b.findEdit(a.anchor)
+	for i, a := range pe.alts {
+		if a.anchor >= 0 {
+			e := b.findEdit(a.leaves[a.anchor])
 			out := make([]*alt, 0, len(e.anchored))
 			for _, x := range e.anchored {
 				if x != a {
@@ -371,11 +370,14 @@ func (b *builder) remove(s *snapshot, pe *patEntry) *snapshot {
 			}
 			e.anchored, e.changed = out, true
 		}
-		for _, l := range a.leaves {
+		for j, l := range a.leaves {
 			b.findEdit(l)
 			l.refs--
 			if len(a.leaves) > 1 {
 				l.multiRefs--
+			}
+			if l.refs == 0 {
+				delete(b.shared, canonKey(pe.p.src, pe.p.alts[i].fields[j]))
 			}
 		}
 		b.altIDs.put(a.id)
@@ -396,11 +398,12 @@ func (b *builder) commit(s *snapshot, pe *patEntry, add bool) *snapshot {
 		switch {
 		case base.refs == 0:
 			ch.old = e.old
-			delete(b.shared, base.key)
 			b.leafIDs.put(base.id)
-			for _, id := range base.abIDs {
-				if id >= 0 {
-					b.abIDs.put(id)
+			if base.abIDs != nil {
+				for _, id := range *base.abIDs {
+					if id >= 0 {
+						b.abIDs.put(id)
+					}
 				}
 			}
 			base.cur = nil
