@@ -321,3 +321,72 @@ func TestMatcherSharedDifferential(t *testing.T) {
 		t.Errorf("too few matches (%d of %d events) to test anything", matches, checked)
 	}
 }
+
+// TestMatcherSharedConcurrent matches in parallel with writers that add
+// and delete patterns sharing the leaves of a stable pattern, some of them
+// anchored on those leaves (so that the leaves get new versions): the
+// stable pattern must always match.
+func TestMatcherSharedConcurrent(t *testing.T) {
+	m := NewMatcher()
+	if err := m.Add("stable", []byte(`{"source": ["s"], "n": [{"numeric": [">", 1]}]}`)); err != nil {
+		t.Fatal(err)
+	}
+	ev := []byte(`{"source":"s","n":5,"x":"3"}`)
+	done := make(chan struct{})
+	errs := make(chan error, 3)
+	go func() {
+		defer close(done)
+		for i := range 300 {
+			name := fmt.Sprintf("w%d", i%7)
+			src := []string{
+				`{"source": ["s"]}`,
+				`{"n": [{"numeric": [">", 1]}], "source": ["s"]}`,
+				fmt.Sprintf(`{"source": ["s"], "x": ["%d"]}`, i%5),
+				`{"$or": [{"source": ["s"]}, {"n": [{"numeric": [">", 1]}]}]}`,
+			}[i%4]
+			if err := m.Add(name, []byte(src)); err != nil {
+				errs <- err
+				return
+			}
+			if i%3 == 0 {
+				m.Delete(name)
+			}
+		}
+	}()
+	for range 2 {
+		go func() {
+			var buf []string
+			for {
+				select {
+				case <-done:
+					errs <- nil
+					return
+				default:
+				}
+				var err error
+				if buf, err = m.Match(ev, buf[:0]); err != nil {
+					errs <- err
+					return
+				}
+				if !sort.StringsAreSorted(buf) || !contains(buf, "stable") {
+					errs <- fmt.Errorf("bad result %v", buf)
+					return
+				}
+			}
+		}()
+	}
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func contains(s []string, v string) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
