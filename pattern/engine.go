@@ -180,7 +180,15 @@ type builder struct {
 	leafIDs, altIDs, patIDs, pathIDs, abIDs idAlloc
 	nodes                                   int               // trie nodes, root excluded
 	shared                                  map[leafKey]*leaf // first versions of the leaves in use
-	edits                                   []*leafEdit       // of the update in progress
+	edits                                   []leafEdit        // of the update in progress
+	changes                                 []leafChange      // scratch for commit
+}
+
+// leafChange replaces old by nl in the index of path: either may be nil.
+type leafChange struct {
+	path    string
+	old, nl *leaf
+	done    bool
 }
 
 // leafEdit is a leaf that the update in progress changes.
@@ -259,13 +267,11 @@ func leafRank(f *field) uint8 {
 
 // edit returns the edit of the shared leaf for the leaf array f of a
 // pattern whose source is src, creating the leaf if it is new.
-func (b *builder) edit(src string, f *field) *leafEdit {
+func (b *builder) edit(src string, f *field) int {
 	k := canonKey(src, f)
 	if base := b.shared[k]; base != nil {
 		return b.findEdit(base)
 	}
-	// Keep no part of the pattern's source: the leaf may outlive it.
-	k.conds = strings.Clone(k.conds)
 	l := &leaf{id: b.leafIDs.get(), pathID: -1, f: f, absent: f.absent, rank: leafRank(f)}
 	for i := range f.conds {
 		if abIndexable(&f.conds[i]) {
@@ -284,21 +290,20 @@ func (b *builder) edit(src string, f *field) *leafEdit {
 		b.shared = map[leafKey]*leaf{}
 	}
 	b.shared[k] = l
-	e := &leafEdit{base: l}
-	b.edits = append(b.edits, e)
-	return e
+	b.edits = append(b.edits, leafEdit{base: l})
+	return len(b.edits) - 1
 }
 
-// findEdit returns the edit of the leaf whose first version is base.
-func (b *builder) findEdit(base *leaf) *leafEdit {
-	for _, e := range b.edits {
-		if e.base == base {
-			return e
+// findEdit returns the index in b.edits of the edit of the leaf whose
+// first version is base.
+func (b *builder) findEdit(base *leaf) int {
+	for i := range b.edits {
+		if b.edits[i].base == base {
+			return i
 		}
 	}
-	e := &leafEdit{base: base, old: base.cur, anchored: base.cur.anchored}
-	b.edits = append(b.edits, e)
-	return e
+	b.edits = append(b.edits, leafEdit{base: base, old: base.cur, anchored: base.cur.anchored})
+	return len(b.edits) - 1
 }
 
 // add returns s with p added under name, and the pattern's entry.
@@ -313,19 +318,19 @@ func (b *builder) add(s *snapshot, name string, p *Pattern) (*snapshot, *patEntr
 	var seen []*field
 	for _, pa := range p.alts {
 		a := &alt{id: b.altIDs.get(), pat: pe, leaves: make([]*leaf, 0, len(pa.fields)), anchor: -1}
-		var best *leafEdit
+		best := -1
 		for j, f := range pa.fields {
 			if !containsField(seen, f) {
 				seen = append(seen, f)
 			}
-			e := b.edit(p.src, f)
-			a.leaves = append(a.leaves, e.base)
+			l := b.edits[b.edit(p.src, f)].base
+			a.leaves = append(a.leaves, l)
 			if f.absent {
 				continue
 			}
 			a.need++
-			if best == nil || e.base.refs < best.base.refs || (e.base.refs == best.base.refs && e.base.rank < best.base.rank) {
-				best, a.anchor = e, int32(j)
+			if best < 0 || l.refs < a.leaves[best].refs || (l.refs == a.leaves[best].refs && l.rank < a.leaves[best].rank) {
+				best = j
 			}
 		}
 		for _, l := range a.leaves {
@@ -335,9 +340,11 @@ func (b *builder) add(s *snapshot, name string, p *Pattern) (*snapshot, *patEntr
 			}
 		}
 		a.direct = len(a.leaves) == 1 && !a.leaves[0].absent
-		if best != nil {
-			best.anchored = append(best.anchored[:len(best.anchored):len(best.anchored)], a)
-			best.changed = true
+		if best >= 0 {
+			a.anchor = int32(best)
+			e := &b.edits[b.findEdit(a.leaves[best])]
+			e.anchored = append(e.anchored[:len(e.anchored):len(e.anchored)], a)
+			e.changed = true
 		}
 		pe.alts = append(pe.alts, a)
 	}
@@ -358,7 +365,7 @@ func containsField(fs []*field, f *field) bool {
 func (b *builder) remove(s *snapshot, pe *patEntry) *snapshot {
 	for i, a := range pe.alts {
 		if a.anchor >= 0 {
-			e := b.findEdit(a.leaves[a.anchor])
+			e := &b.edits[b.findEdit(a.leaves[a.anchor])]
 			out := make([]*alt, 0, len(e.anchored))
 			for _, x := range e.anchored {
 				if x != a {
@@ -376,8 +383,16 @@ func (b *builder) remove(s *snapshot, pe *patEntry) *snapshot {
 			if len(a.leaves) > 1 {
 				l.multiRefs--
 			}
-			if l.refs == 0 {
-				delete(b.shared, canonKey(pe.p.src, pe.p.alts[i].fields[j]))
+			switch f := pe.p.alts[i].fields[j]; {
+			case l.refs == 0:
+				delete(b.shared, canonKey(pe.p.src, f))
+			case l.f == f:
+				// The leaf outlives the pattern that added it, whose
+				// source text its key may be part of: keep a copy.
+				k := canonKey(pe.p.src, f)
+				delete(b.shared, k)
+				k.conds = strings.Clone(k.conds)
+				b.shared[k] = l
 			}
 		}
 		b.altIDs.put(a.id)
@@ -389,12 +404,10 @@ func (b *builder) remove(s *snapshot, pe *patEntry) *snapshot {
 // commit publishes the edits of the update in progress in the index and
 // returns the next snapshot.
 func (b *builder) commit(s *snapshot, pe *patEntry, add bool) *snapshot {
-	type change struct{ old, nl *leaf }
-	byPath := map[string][]change{}
-	var paths []string
+	chs := b.changes[:0]
 	for _, e := range b.edits {
 		base := e.base
-		var ch change
+		ch := leafChange{path: base.f.path}
 		switch {
 		case base.refs == 0:
 			ch.old = e.old
@@ -419,27 +432,28 @@ func (b *builder) commit(s *snapshot, pe *patEntry, add bool) *snapshot {
 			nl := &leaf{id: base.id, pathID: base.pathID, f: base.f, abIDs: base.abIDs, absent: base.absent,
 				rank: base.rank, multi: multi, anchored: e.anchored, direct: directOf(e.anchored)}
 			base.cur = nl
-			ch = change{e.old, nl}
+			ch.old, ch.nl = e.old, nl
 		}
-		if ch.old == nil && ch.nl == nil {
-			continue
-		}
-		path := base.f.path
-		if byPath[path] == nil {
-			paths = append(paths, path)
-		}
-		byPath[path] = append(byPath[path], ch)
+		chs = append(chs, ch)
 	}
 	clear(b.edits)
 	b.edits = b.edits[:0]
 
 	ns := *s
-	for _, path := range paths {
-		chs := byPath[path]
+	for i := range chs {
+		if chs[i].done {
+			continue // with an earlier change of its path
+		}
+		path := chs[i].path
 		ns.root = b.updatePath(ns.root, strings.Split(path, "."), func(n *pnode) *pnode {
 			c := *n
 			ns.stats.IndexEntries -= c.idx.entryCount()
-			for _, ch := range chs {
+			for j := i; j < len(chs); j++ {
+				ch := &chs[j]
+				if ch.done || ch.path != path {
+					continue
+				}
+				ch.done = true
 				if ch.old != nil {
 					c.idx = c.idx.with(ch.old, false)
 				}
@@ -460,14 +474,16 @@ func (b *builder) commit(s *snapshot, pe *patEntry, add bool) *snapshot {
 			// Leaves are published only now; once published they
 			// never change (but for the builder state of first
 			// versions).
-			for _, ch := range chs {
-				if ch.nl != nil {
+			for j := i; j < len(chs); j++ {
+				if ch := &chs[j]; ch.nl != nil && ch.path == path {
 					ch.nl.pathID = c.pathID
 				}
 			}
 			return &c
 		})
 	}
+	clear(chs)
+	b.changes = chs[:0]
 	d := 1
 	if !add {
 		d = -1
