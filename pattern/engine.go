@@ -7,48 +7,85 @@ import (
 
 // The matching engine shared by Matcher and Pattern.
 //
-// Patterns are split into leaves (one leaf array of one pattern, on one
-// path) and alternatives (one per $or combination: the leaves that must all
-// hold). A snapshot holds them in a trie of path components whose nodes
-// carry the value index of their path (index.go). Matching an event walks
-// the trie while scanning the event (scan.go): keys that lead nowhere are
-// skipped unread, and each value on a named path is looked up in its index,
-// which yields the leaves the value satisfies. A hit on a leaf counts
-// towards each of its alternatives; an alternative whose required
-// (non-exists:false) leaves have all been hit is a candidate, decided at the
-// end of the event:
+// Patterns are split into leaves (one leaf array, on one path) and
+// alternatives (one per $or combination: the leaves that must all hold).
+// Leaves are shared: patterns whose leaf arrays on a path are the same
+// (the same conditions, written alike up to white space) hold one leaf,
+// which the builder counts references to. A snapshot holds the leaves in a
+// trie of path components whose nodes carry the value index of their path
+// (index.go). Matching an event walks the trie while scanning the event
+// (scan.go): keys that lead nowhere are skipped unread, and each value on a
+// named path is looked up in its index, which yields the leaves the value
+// satisfies; a hit stamps the leaf for the event.
 //
+// Each alternative with required (non-exists:false) leaves is anchored on
+// one of them, chosen when it is added: the one that the fewest
+// alternatives held at that time (then a leaf found through a hash index
+// rather than tested one by one, then the first path). A hit on a leaf
+// makes candidates of the alternatives anchored on it only, so a condition
+// that many patterns share costs one stamp per event, not one step per
+// sharer. A candidate is decided at the end of the event:
+//
+//   - every other required leaf must have been stamped too;
 //   - if at most one of its leaves has values inside event arrays, array
-//     consistency cannot fail, and the hits decide: every leaf is hit, or is
-//     an exists:false leaf whose path has no value;
+//     consistency cannot fail, and the stamps decide: every leaf is hit, or
+//     is an exists:false leaf whose path has no value;
 //   - otherwise the exact search of eval.go runs over the recorded values.
 //
-// Alternatives made only of exists:false leaves are candidates for every
-// event. Everything in a snapshot is immutable: the writer (a Matcher's
-// Add, AddPattern and Delete, under its mutex) builds a new snapshot that
-// shares every unchanged node with the old one and publishes it atomically.
+// An alternative of a single required leaf is direct: a hit on its anchor
+// is a match. Alternatives made only of exists:false leaves are candidates
+// for every event. The cost of an event thus depends on the distinct
+// conditions on its paths and on the alternatives anchored on the leaves
+// it hits; it grows with the number of sharers of a condition only when
+// they are anchored on it, which happens when an alternative has no rarer
+// leaf (patterns that are identical up to their names, say).
+//
+// Everything in a snapshot is immutable: the writer (a Matcher's Add,
+// AddPattern and Delete, under its mutex) builds a new snapshot that
+// shares every unchanged node with the old one and publishes it
+// atomically. A shared leaf whose anchored alternatives change is replaced
+// in the index by a new version (the same id, conditions and path); the
+// alternatives refer to its first version, of which they read only what
+// every version has in common.
 
-// leaf is one leaf array of one pattern: a field of one or more of the
-// pattern's alternatives.
+// leaf is one leaf array on one path, shared by the alternatives (of any
+// patterns) that have the same array there.
 type leaf struct {
 	id     int32
 	pathID int32
-	f      *field
-	abIDs  []int32 // by condition: the id of an indexed anything-but condition, or -1; nil if none
-	absent bool    // the leaf contains {"exists": false}
-	multi  bool    // some alternative of the leaf has other leaves
-	alts   []*alt  // the alternatives the leaf belongs to
-	// direct is the leaf's pattern when a hit on the leaf is a match of
-	// the pattern and nothing else (the leaf is its only alternative).
+	f      *field   // the array, as the pattern that added the leaf first compiled it
+	abIDs  *[]int32 // by condition: the id of an indexed anything-but condition, or -1; nil if none
+	absent bool     // the leaf contains {"exists": false}
+	multi  bool     // some alternative that holds the leaf has other leaves
+	rank   uint8    // anchor preference: 0 found through a hash index, 1 tested one by one, 2 exists:true
+	// anchored lists the alternatives anchored on this version of the
+	// leaf: a hit on it makes them candidates.
+	anchored []*alt
+	// direct is the pattern of the leaf's only anchored alternative when
+	// that alternative is direct: a hit on the leaf is a match of the
+	// pattern and makes no other candidate.
 	direct *patEntry
+
+	// Builder state, kept in the first version of the leaf: written by
+	// the builder (under the Matcher's mutex), never read by Match.
+	cur       *leaf // the version in the index of the latest snapshot
+	refs      int32 // occurrences in alternatives
+	multiRefs int32 // occurrences in alternatives with other leaves
+}
+
+// leafKey identifies a shared leaf: its path and its leaf array's source
+// text without insignificant white space.
+type leafKey struct {
+	path, conds string
 }
 
 // alt is one alternative of a pattern.
 type alt struct {
 	id     int32
+	need   int32 // leaves without exists:false
 	pat    *patEntry
-	leaves []*leaf // in AWS's evaluation order (paths in UTF-16 order)
-	need   int32   // leaves without exists:false
+	leaves []*leaf // first versions, in AWS's evaluation order (paths in UTF-16 order)
+	anchor int32   // the index in leaves of the leaf it is anchored on; -1 if need is 0
 	direct bool    // a single leaf without exists:false: a hit is a match
 }
 
@@ -59,7 +96,7 @@ type patEntry struct {
 	name   string
 	p      *Pattern
 	alts   []*alt
-	leaves []*leaf
+	fields int32 // distinct leaf arrays of p, for MatcherStats.Fields
 }
 
 // pnode is a node of the path trie: one path component.
@@ -138,18 +175,139 @@ func (a *idAlloc) put(id int32) {
 }
 
 // builder is the writer side of an engine: it owns the id allocators and
-// turns one snapshot into the next.
+// the shared leaves, and turns one snapshot into the next.
 type builder struct {
 	leafIDs, altIDs, patIDs, pathIDs, abIDs idAlloc
-	nodes                                   int // trie nodes, root excluded
+	nodes                                   int               // trie nodes, root excluded
+	shared                                  map[leafKey]*leaf // first versions of the leaves in use
+	edits                                   []leafEdit        // of the update in progress
+	changes                                 []leafChange      // scratch for commit
+}
+
+// leafChange replaces old by nl in the index of path: either may be nil.
+type leafChange struct {
+	path    string
+	old, nl *leaf
+	done    bool
+}
+
+// leafEdit is a leaf that the update in progress changes.
+type leafEdit struct {
+	base     *leaf // first version
+	old      *leaf // the version in the index before the update; nil for a new leaf
+	anchored []*alt
+	changed  bool // anchored differs from old's
 }
 
 func emptySnapshot() *snapshot {
 	return &snapshot{order: &orderCache{}, root: &pnode{pathID: -1}}
 }
 
-// newEntry splits p into leaves and alternatives with fresh ids.
-func (b *builder) newEntry(name string, p *Pattern) *patEntry {
+// canonKey returns the key of the leaf array f of a pattern whose source
+// is src: a substring of src unless the array has white space to drop.
+func canonKey(src string, f *field) leafKey {
+	t := src[f.off:f.end]
+	in, esc := false, false
+	for i := 0; i < len(t); i++ {
+		c := t[i]
+		switch {
+		case esc:
+			esc = false
+		case in && c == '\\':
+			esc = true
+		case c == '"':
+			in = !in
+		case !in && (c == ' ' || c == '\t' || c == '\n' || c == '\r'):
+			return leafKey{f.path, compactOutside(t)}
+		}
+	}
+	return leafKey{f.path, t}
+}
+
+// compactOutside returns the JSON text t without the white space outside
+// its strings.
+func compactOutside(t string) string {
+	b := make([]byte, 0, len(t))
+	in, esc := false, false
+	for i := 0; i < len(t); i++ {
+		c := t[i]
+		switch {
+		case esc:
+			esc = false
+		case in && c == '\\':
+			esc = true
+		case c == '"':
+			in = !in
+		case !in && (c == ' ' || c == '\t' || c == '\n' || c == '\r'):
+			continue
+		}
+		b = append(b, c)
+	}
+	return string(b)
+}
+
+// leafRank returns the anchor preference of a leaf array.
+func leafRank(f *field) uint8 {
+	r := uint8(0)
+	for i := range f.conds {
+		switch c := &f.conds[i]; c.kind {
+		case condString, condNumber, condIP, condTrue, condFalse, condNull, condPrefix, condSuffix:
+		case condEqualsIgnoreCase, condPrefixIgnoreCase, condSuffixIgnoreCase:
+			if !isASCII(c.str) {
+				r = max(r, 1)
+			}
+		case condExists:
+			r = 2
+		default:
+			r = max(r, 1)
+		}
+	}
+	return r
+}
+
+// edit returns the edit of the shared leaf for the leaf array f of a
+// pattern whose source is src, creating the leaf if it is new.
+func (b *builder) edit(src string, f *field) int {
+	k := canonKey(src, f)
+	if base := b.shared[k]; base != nil {
+		return b.findEdit(base)
+	}
+	l := &leaf{id: b.leafIDs.get(), pathID: -1, f: f, absent: f.absent, rank: leafRank(f)}
+	for i := range f.conds {
+		if abIndexable(&f.conds[i]) {
+			if l.abIDs == nil {
+				ids := make([]int32, len(f.conds))
+				for j := range ids {
+					ids[j] = -1
+				}
+				l.abIDs = &ids
+			}
+			(*l.abIDs)[i] = b.abIDs.get()
+		}
+	}
+	l.cur = l
+	if b.shared == nil {
+		b.shared = map[leafKey]*leaf{}
+	}
+	b.shared[k] = l
+	b.edits = append(b.edits, leafEdit{base: l})
+	return len(b.edits) - 1
+}
+
+// findEdit returns the index in b.edits of the edit of the leaf whose
+// first version is base.
+func (b *builder) findEdit(base *leaf) int {
+	for i := range b.edits {
+		if b.edits[i].base == base {
+			return i
+		}
+	}
+	b.edits = append(b.edits, leafEdit{base: base, old: base.cur, anchored: base.cur.anchored})
+	return len(b.edits) - 1
+}
+
+// add returns s with p added under name, and the pattern's entry.
+func (b *builder) add(s *snapshot, name string, p *Pattern) (*snapshot, *patEntry) {
 	pe := &patEntry{id: b.patIDs.get(), name: name, p: p}
 	for i := 0; i < 8; i++ {
 		pe.key <<= 8
@@ -157,89 +315,153 @@ func (b *builder) newEntry(name string, p *Pattern) *patEntry {
 			pe.key |= uint64(name[i])
 		}
 	}
-	byField := map[*field]*leaf{}
+	var seen []*field
 	for _, pa := range p.alts {
-		a := &alt{id: b.altIDs.get(), pat: pe}
-		for _, f := range pa.fields {
-			l := byField[f]
-			if l == nil {
-				l = &leaf{id: b.leafIDs.get(), pathID: -1, f: f, absent: f.absent}
-				for i := range f.conds {
-					if abIndexable(&f.conds[i]) {
-						if l.abIDs == nil {
-							l.abIDs = make([]int32, len(f.conds))
-							for j := range l.abIDs {
-								l.abIDs[j] = -1
-							}
-						}
-						l.abIDs[i] = b.abIDs.get()
-					}
-				}
-				byField[f] = l
-				pe.leaves = append(pe.leaves, l)
+		a := &alt{id: b.altIDs.get(), pat: pe, leaves: make([]*leaf, 0, len(pa.fields)), anchor: -1}
+		best := -1
+		for j, f := range pa.fields {
+			if !containsField(seen, f) {
+				seen = append(seen, f)
 			}
+			l := b.edits[b.edit(p.src, f)].base
 			a.leaves = append(a.leaves, l)
-			l.alts = append(l.alts, a)
-			if !f.absent {
-				a.need++
+			if f.absent {
+				continue
+			}
+			a.need++
+			if best < 0 || l.refs < a.leaves[best].refs || (l.refs == a.leaves[best].refs && l.rank < a.leaves[best].rank) {
+				best = j
+			}
+		}
+		for _, l := range a.leaves {
+			l.refs++
+			if len(a.leaves) > 1 {
+				l.multiRefs++
 			}
 		}
 		a.direct = len(a.leaves) == 1 && !a.leaves[0].absent
-		if len(a.leaves) > 1 {
-			for _, l := range a.leaves {
-				l.multi = true
-			}
+		if best >= 0 {
+			a.anchor = int32(best)
+			e := &b.edits[b.findEdit(a.leaves[best])]
+			e.anchored = append(e.anchored[:len(e.anchored):len(e.anchored)], a)
+			e.changed = true
 		}
 		pe.alts = append(pe.alts, a)
 	}
-	for _, l := range pe.leaves {
-		if len(l.alts) == 1 && l.alts[0].direct {
-			l.direct = pe
-		}
-	}
-	return pe
+	pe.fields = int32(len(seen))
+	return b.commit(s, pe, true), pe
 }
 
-// release returns the ids of pe.
-func (b *builder) release(pe *patEntry) {
-	for _, l := range pe.leaves {
-		b.leafIDs.put(l.id)
-		for _, id := range l.abIDs {
-			if id >= 0 {
-				b.abIDs.put(id)
-			}
+func containsField(fs []*field, f *field) bool {
+	for _, x := range fs {
+		if x == f {
+			return true
 		}
 	}
-	for _, a := range pe.alts {
+	return false
+}
+
+// remove returns s without pe, and releases its ids.
+func (b *builder) remove(s *snapshot, pe *patEntry) *snapshot {
+	for i, a := range pe.alts {
+		if a.anchor >= 0 {
+			e := &b.edits[b.findEdit(a.leaves[a.anchor])]
+			out := make([]*alt, 0, len(e.anchored))
+			for _, x := range e.anchored {
+				if x != a {
+					out = append(out, x)
+				}
+			}
+			if len(out) == 0 {
+				out = nil
+			}
+			e.anchored, e.changed = out, true
+		}
+		for j, l := range a.leaves {
+			b.findEdit(l)
+			l.refs--
+			if len(a.leaves) > 1 {
+				l.multiRefs--
+			}
+			switch f := pe.p.alts[i].fields[j]; {
+			case l.refs == 0:
+				delete(b.shared, canonKey(pe.p.src, f))
+			case l.f == f:
+				// The leaf outlives the pattern that added it, whose
+				// source text its key may be part of: keep a copy.
+				k := canonKey(pe.p.src, f)
+				delete(b.shared, k)
+				k.conds = strings.Clone(k.conds)
+				b.shared[k] = l
+			}
+		}
 		b.altIDs.put(a.id)
 	}
 	b.patIDs.put(pe.id)
+	return b.commit(s, pe, false)
 }
 
-// apply returns s with pe added (add) or removed.
-func (b *builder) apply(s *snapshot, pe *patEntry, add bool) *snapshot {
-	ns := *s
-	byPath := map[string][]*leaf{}
-	var paths []string
-	for _, l := range pe.leaves {
-		if byPath[l.f.path] == nil {
-			paths = append(paths, l.f.path)
+// commit publishes the edits of the update in progress in the index and
+// returns the next snapshot.
+func (b *builder) commit(s *snapshot, pe *patEntry, add bool) *snapshot {
+	chs := b.changes[:0]
+	for _, e := range b.edits {
+		base := e.base
+		ch := leafChange{path: base.f.path}
+		switch {
+		case base.refs == 0:
+			ch.old = e.old
+			b.leafIDs.put(base.id)
+			if base.abIDs != nil {
+				for _, id := range *base.abIDs {
+					if id >= 0 {
+						b.abIDs.put(id)
+					}
+				}
+			}
+			base.cur = nil
+		case e.old == nil:
+			base.anchored, base.multi = e.anchored, base.multiRefs > 0
+			base.direct = directOf(e.anchored)
+			ch.nl = base
+		default:
+			multi := base.multiRefs > 0
+			if !e.changed && multi == e.old.multi {
+				continue
+			}
+			nl := &leaf{id: base.id, pathID: base.pathID, f: base.f, abIDs: base.abIDs, absent: base.absent,
+				rank: base.rank, multi: multi, anchored: e.anchored, direct: directOf(e.anchored)}
+			base.cur = nl
+			ch.old, ch.nl = e.old, nl
 		}
-		byPath[l.f.path] = append(byPath[l.f.path], l)
+		chs = append(chs, ch)
 	}
-	d := 1
-	if !add {
-		d = -1
-	}
-	for _, path := range paths {
-		ls := byPath[path]
+	clear(b.edits)
+	b.edits = b.edits[:0]
+
+	ns := *s
+	for i := range chs {
+		if chs[i].done {
+			continue // with an earlier change of its path
+		}
+		path := chs[i].path
 		ns.root = b.updatePath(ns.root, strings.Split(path, "."), func(n *pnode) *pnode {
 			c := *n
-			for _, l := range ls {
-				ns.stats.IndexEntries -= c.idx.entryCount()
-				c.idx = c.idx.with(l, add)
-				ns.stats.IndexEntries += c.idx.entryCount()
+			ns.stats.IndexEntries -= c.idx.entryCount()
+			for j := i; j < len(chs); j++ {
+				ch := &chs[j]
+				if ch.done || ch.path != path {
+					continue
+				}
+				ch.done = true
+				if ch.old != nil {
+					c.idx = c.idx.with(ch.old, false)
+				}
+				if ch.nl != nil {
+					c.idx = c.idx.with(ch.nl, true)
+				}
 			}
+			ns.stats.IndexEntries += c.idx.entryCount()
 			switch {
 			case c.idx != nil && c.pathID < 0:
 				c.pathID = b.pathIDs.get()
@@ -249,15 +471,22 @@ func (b *builder) apply(s *snapshot, pe *patEntry, add bool) *snapshot {
 				c.pathID = -1
 				ns.stats.Paths--
 			}
-			if add {
-				// Leaves are published only now; once published they
-				// never change.
-				for _, l := range ls {
-					l.pathID = c.pathID
+			// Leaves are published only now; once published they
+			// never change (but for the builder state of first
+			// versions).
+			for j := i; j < len(chs); j++ {
+				if ch := &chs[j]; ch.nl != nil && ch.path == path {
+					ch.nl.pathID = c.pathID
 				}
 			}
 			return &c
 		})
+	}
+	clear(chs)
+	b.changes = chs[:0]
+	d := 1
+	if !add {
+		d = -1
 	}
 	var always []*alt
 	for _, a := range pe.alts {
@@ -280,11 +509,20 @@ func (b *builder) apply(s *snapshot, pe *patEntry, add bool) *snapshot {
 	ns.patterns += d
 	ns.stats.Patterns = ns.patterns
 	ns.stats.Alternatives += d * len(pe.alts)
-	ns.stats.Fields += d * len(pe.leaves)
+	ns.stats.Fields += d * int(pe.fields)
 	ns.stats.Nodes = b.nodes
 	ns.order = &orderCache{}
 	ns.nLeaves, ns.nAlts, ns.nPats, ns.nPaths, ns.nABs = b.leafIDs.n, b.altIDs.n, b.patIDs.n, b.pathIDs.n, b.abIDs.n
 	return &ns
+}
+
+// directOf returns the pattern of the only alternative of anchored if that
+// is direct, else nil.
+func directOf(anchored []*alt) *patEntry {
+	if len(anchored) == 1 && anchored[0].direct {
+		return anchored[0].pat
+	}
+	return nil
 }
 
 func (ix *pathIndex) entryCount() int {
@@ -326,8 +564,7 @@ func (b *builder) updatePath(n *pnode, comps []string, fn func(*pnode) *pnode) *
 // buildSingle returns a snapshot holding only p, for Pattern.Match.
 func buildSingle(p *Pattern) (*snapshot, *patEntry) {
 	var b builder
-	pe := b.newEntry("", p)
-	return b.apply(emptySnapshot(), pe, true), pe
+	return b.add(emptySnapshot(), "", p)
 }
 
 // anchorOf returns the index of the byte of name that is probably rarest in

@@ -62,9 +62,11 @@ func (p *Pattern) Explain(event []byte) (Explanation, error) {
 		return Explanation{}, err
 	}
 	sc.buildByPath()
-	leafOf := make(map[*field]*leaf, len(pe.leaves))
-	for _, l := range pe.leaves {
-		leafOf[l.f] = l
+	leafOf := map[*field]*leaf{}
+	for i, a := range p.alts {
+		for j, f := range a.fields {
+			leafOf[f] = pe.alts[i].leaves[j]
+		}
 	}
 	var x Explanation
 	for i, a := range p.alts {

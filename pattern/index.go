@@ -458,11 +458,11 @@ func (ix *pathIndex) with(l *leaf, add bool) *pathIndex {
 				n.slow = slowWith(n.slow, l, c, add, e)
 			}
 		case condAnythingBut, condAnythingButPrefix, condAnythingButSuffix, condAnythingButIgnoreCase, condAnythingButWildcard:
-			if l.abIDs == nil || l.abIDs[i] < 0 {
+			if l.abIDs == nil || (*l.abIDs)[i] < 0 {
 				n.slow = slowWith(n.slow, l, c, add, e)
 				continue
 			}
-			n.abx = n.abx.with(l, c, l.abIDs[i], add)
+			n.abx = n.abx.with(l, c, (*l.abIDs)[i], add)
 			if add {
 				*e++
 			} else {

@@ -101,7 +101,7 @@ func buildOrder(s *snapshot) *nameOrder {
 	var walk func(n *pnode)
 	addLeaves := func(ls []*leaf) {
 		for _, l := range ls {
-			for _, a := range l.alts {
+			for _, a := range l.anchored {
 				byID[a.pat.id] = a.pat
 			}
 		}

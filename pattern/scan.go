@@ -105,8 +105,6 @@ type scanner struct {
 	// entry counts only if its stamp equals gen.
 	gen       uint32
 	leafStamp []uint32
-	altStamp  []uint32
-	altCnt    []int32
 	pathStamp []uint32 // the path has a value
 	pathArr   []uint32 // the path has a value inside an array
 	patStamp  []uint32
@@ -185,10 +183,6 @@ func (s *scanner) reset(event []byte, snap *snapshot, early, recordAll bool) {
 	s.matched = s.matched[:0]
 	s.byPathBuilt = false
 	s.leafStamp = grow32(s.leafStamp, snap.nLeaves)
-	s.altStamp = grow32(s.altStamp, snap.nAlts)
-	if int(snap.nAlts) > len(s.altCnt) {
-		s.altCnt = make([]int32, len(s.altStamp))
-	}
 	s.pathStamp = grow32(s.pathStamp, snap.nPaths)
 	s.pathArr = grow32(s.pathArr, snap.nPaths)
 	s.patStamp = grow32(s.patStamp, snap.nPats)
@@ -196,7 +190,6 @@ func (s *scanner) reset(event []byte, snap *snapshot, early, recordAll bool) {
 	s.gen++
 	if s.gen == 0 {
 		clear(s.leafStamp)
-		clear(s.altStamp)
 		clear(s.pathStamp)
 		clear(s.pathArr)
 		clear(s.patStamp)
@@ -1931,22 +1924,12 @@ func (s *scanner) hit(l *leaf) {
 		s.matchPattern(l.direct)
 		return
 	}
-	if l.absent {
-		return
-	}
-	for _, a := range l.alts {
+	for _, a := range l.anchored {
 		if a.direct {
 			s.matchPattern(a.pat)
 			continue
 		}
-		if s.altStamp[a.id] != s.gen {
-			s.altStamp[a.id] = s.gen
-			s.altCnt[a.id] = 0
-		}
-		s.altCnt[a.id]++
-		if s.altCnt[a.id] == a.need {
-			s.cands = append(s.cands, a)
-		}
+		s.cands = append(s.cands, a)
 	}
 }
 
@@ -1957,10 +1940,12 @@ func (s *scanner) matchPattern(p *patEntry) {
 	}
 }
 
-// finish decides the candidate alternatives.
+// finish decides the candidate alternatives: those whose anchor has been
+// hit, if their other required leaves have been hit too, and those without
+// required leaves.
 func (s *scanner) finish() {
 	for _, a := range s.cands {
-		if s.patStamp[a.pat.id] != s.gen && s.decide(a) {
+		if s.patStamp[a.pat.id] != s.gen && s.allHit(a) && s.decide(a) {
 			s.matchPattern(a.pat)
 		}
 	}
@@ -1969,6 +1954,16 @@ func (s *scanner) finish() {
 			s.matchPattern(a.pat)
 		}
 	}
+}
+
+// allHit reports whether every required leaf of a has been hit.
+func (s *scanner) allHit(a *alt) bool {
+	for _, l := range a.leaves {
+		if !l.absent && s.leafStamp[l.id] != s.gen {
+			return false
+		}
+	}
+	return true
 }
 
 // decide reports whether alternative a, whose required leaves have all been
