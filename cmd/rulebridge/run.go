@@ -36,8 +36,8 @@ or a full event
   {"source": "...", "detail-type": "...", "detail": {...}, "id": ..., "time": ..., ...}
 A line that cannot be put is reported on standard error with its line
 number and skipped. At the end of the input the command waits until every
-delivery has been made or dead-lettered, then exits (unless --listen is
-given).
+delivery has been made or dead-lettered, then exits (with --listen it
+says so on standard error and keeps serving).
 
 --listen ADDR serves HTTP on ADDR (such as :8080, or 127.0.0.1:0 for a free
 port; the address is printed on standard error):
@@ -262,6 +262,8 @@ func (rn *runner) run(ctx context.Context, eventsPath string, events io.Reader, 
 			}
 		} else if err := rn.bus.Flush(ctx); err != nil {
 			rn.interrupted = true // signalled while waiting: Close drains, within the timeout
+		} else if ln != nil {
+			fmt.Fprintf(rn.errw, "rulebridge: %s read to its end and delivered; still listening\n", inputName(eventsPath))
 		}
 		stop()
 	}
@@ -443,4 +445,12 @@ func readToken(path string) (string, error) {
 		return "", fmt.Errorf("%s: the token has control characters", path)
 	}
 	return token, nil
+}
+
+// inputName names the --events input in messages.
+func inputName(path string) string {
+	if path == "-" {
+		return "standard input"
+	}
+	return path
 }
