@@ -46,7 +46,10 @@ import (
 // atomically. A shared leaf whose anchored alternatives change is replaced
 // in the index by a new version (the same id, conditions and path); the
 // alternatives refer to its first version, of which they read only what
-// every version has in common.
+// every version has in common. The list of anchored alternatives is a
+// persistent vector (altvec.go): a new version shares all of the old
+// one's list but its tail and the path to at most one chunk, so an update
+// costs O(log n) in the number n of alternatives anchored on the leaf.
 
 // leaf is one leaf array on one path, shared by the alternatives (of any
 // patterns) that have the same array there.
@@ -59,8 +62,9 @@ type leaf struct {
 	multi  bool     // some alternative that holds the leaf has other leaves
 	rank   uint8    // anchor preference: 0 found through a hash index, 1 tested one by one, 2 exists:true
 	// anchored lists the alternatives anchored on this version of the
-	// leaf: a hit on it makes them candidates.
-	anchored []*alt
+	// leaf: a hit on it makes them candidates. It is a persistent list
+	// (altvec.go), so that a new version copies little of it.
+	anchored altVec
 	// direct is the pattern of the leaf's only anchored alternative when
 	// that alternative is direct: a hit on the leaf is a match of the
 	// pattern and makes no other candidate.
@@ -182,6 +186,9 @@ type builder struct {
 	shared                                  map[leafKey]*leaf // first versions of the leaves in use
 	edits                                   []leafEdit        // of the update in progress
 	changes                                 []leafChange      // scratch for commit
+	// altPos holds, by alternative id, the position of each anchored
+	// alternative in the anchored list of its anchor's latest version.
+	altPos []int32
 }
 
 // leafChange replaces old by nl in the index of path: either may be nil.
@@ -195,7 +202,7 @@ type leafChange struct {
 type leafEdit struct {
 	base     *leaf // first version
 	old      *leaf // the version in the index before the update; nil for a new leaf
-	anchored []*alt
+	anchored altVec
 	changed  bool // anchored differs from old's
 }
 
@@ -343,8 +350,13 @@ func (b *builder) add(s *snapshot, name string, p *Pattern) (*snapshot, *patEntr
 		if best >= 0 {
 			a.anchor = int32(best)
 			e := &b.edits[b.findEdit(a.leaves[best])]
-			e.anchored = append(e.anchored[:len(e.anchored):len(e.anchored)], a)
+			var pos int
+			e.anchored, pos = e.anchored.push(a)
 			e.changed = true
+			if int(a.id) >= len(b.altPos) {
+				b.altPos = append(b.altPos, make([]int32, int(a.id)+1-len(b.altPos))...)
+			}
+			b.altPos[a.id] = int32(pos)
 		}
 		pe.alts = append(pe.alts, a)
 	}
@@ -366,16 +378,13 @@ func (b *builder) remove(s *snapshot, pe *patEntry) *snapshot {
 	for i, a := range pe.alts {
 		if a.anchor >= 0 {
 			e := &b.edits[b.findEdit(a.leaves[a.anchor])]
-			out := make([]*alt, 0, len(e.anchored))
-			for _, x := range e.anchored {
-				if x != a {
-					out = append(out, x)
-				}
+			pos := b.altPos[a.id]
+			var moved *alt
+			e.anchored, moved = e.anchored.removeAt(int(pos))
+			e.changed = true
+			if moved != nil {
+				b.altPos[moved.id] = pos
 			}
-			if len(out) == 0 {
-				out = nil
-			}
-			e.anchored, e.changed = out, true
 		}
 		for j, l := range a.leaves {
 			b.findEdit(l)
@@ -396,6 +405,9 @@ func (b *builder) remove(s *snapshot, pe *patEntry) *snapshot {
 			}
 		}
 		b.altIDs.put(a.id)
+	}
+	if n := int(b.altIDs.n); len(b.altPos) > 64 && n < len(b.altPos)/4 {
+		b.altPos = append([]int32(nil), b.altPos[:n]...) // let the memory go
 	}
 	b.patIDs.put(pe.id)
 	return b.commit(s, pe, false)
@@ -518,9 +530,9 @@ func (b *builder) commit(s *snapshot, pe *patEntry, add bool) *snapshot {
 
 // directOf returns the pattern of the only alternative of anchored if that
 // is direct, else nil.
-func directOf(anchored []*alt) *patEntry {
-	if len(anchored) == 1 && anchored[0].direct {
-		return anchored[0].pat
+func directOf(anchored altVec) *patEntry {
+	if anchored.more == nil && len(anchored.tail) == 1 && anchored.tail[0].direct {
+		return anchored.tail[0].pat
 	}
 	return nil
 }

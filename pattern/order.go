@@ -101,9 +101,7 @@ func buildOrder(s *snapshot) *nameOrder {
 	var walk func(n *pnode)
 	addLeaves := func(ls []*leaf) {
 		for _, l := range ls {
-			for _, a := range l.anchored {
-				byID[a.pat.id] = a.pat
-			}
+			l.anchored.each(func(a *alt) { byID[a.pat.id] = a.pat })
 		}
 	}
 	addWild := func(ws []wildRef) {

@@ -1924,7 +1924,26 @@ func (s *scanner) hit(l *leaf) {
 		s.matchPattern(l.direct)
 		return
 	}
-	for _, a := range l.anchored {
+	for _, a := range l.anchored.tail {
+		if a.direct {
+			s.matchPattern(a.pat)
+			continue
+		}
+		s.cands = append(s.cands, a)
+	}
+	if l.anchored.more != nil {
+		s.hitTrie(l.anchored.more.root)
+	}
+}
+
+// hitTrie does for the alternatives below n what hit does for those of a
+// list's tail; n is a node of the trie of an anchored list longer than
+// altChunk (altvec.go).
+func (s *scanner) hitTrie(n *altNode) {
+	for _, k := range n.kids {
+		s.hitTrie(k)
+	}
+	for _, a := range n.alts {
 		if a.direct {
 			s.matchPattern(a.pat)
 			continue
