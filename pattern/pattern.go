@@ -2,7 +2,7 @@ package pattern
 
 import (
 	"strings"
-	"sync"
+	"sync/atomic"
 	"unicode/utf16"
 )
 
@@ -77,9 +77,16 @@ type Pattern struct {
 	src  string
 	alts []*alternative
 
-	once sync.Once // builds eng and pe on first use
-	eng  *snapshot // the pattern alone, for Match and Explain
-	pe   *patEntry
+	// single is the pattern alone, for Match and Explain, built on first
+	// use: a pointer rather than a sync.Once and two fields, because a
+	// Matcher holds many Patterns that never need it.
+	single atomic.Pointer[singleEngine]
+}
+
+// singleEngine is a snapshot holding one pattern, and its entry.
+type singleEngine struct {
+	eng *snapshot
+	pe  *patEntry
 }
 
 // alternative is one way for the pattern to match: the pattern with every
@@ -130,9 +137,16 @@ func (p *Pattern) Match(event []byte) (bool, error) {
 }
 
 // engine returns the snapshot of p alone, building it on first use.
+// Concurrent first uses may each build one; all return the one stored
+// first.
 func (p *Pattern) engine() (*snapshot, *patEntry) {
-	p.once.Do(func() { p.eng, p.pe = buildSingle(p) })
-	return p.eng, p.pe
+	se := p.single.Load()
+	if se == nil {
+		eng, pe := buildSingle(p)
+		p.single.CompareAndSwap(nil, &singleEngine{eng, pe})
+		se = p.single.Load()
+	}
+	return se.eng, se.pe
 }
 
 // utf16Len returns the length of s in UTF-16 code units, counting an
