@@ -1,6 +1,7 @@
 package pattern
 
 import (
+	"hash/maphash"
 	"math/bits"
 	"strings"
 )
@@ -72,15 +73,68 @@ type leaf struct {
 
 	// Builder state, kept in the first version of the leaf: written by
 	// the builder (under the Matcher's mutex), never read by Match.
-	cur       *leaf // the version in the index of the latest snapshot
-	refs      int32 // occurrences in alternatives
-	multiRefs int32 // occurrences in alternatives with other leaves
+	cur       *leaf  // the version in the index of the latest snapshot
+	key       string // the conds of its leafKey (its path is f.path)
+	refs      int32  // occurrences in alternatives
+	multiRefs int32  // occurrences in alternatives with other leaves
 }
 
 // leafKey identifies a shared leaf: its path and its leaf array's source
 // text without insignificant white space.
 type leafKey struct {
 	path, conds string
+}
+
+// leafTable finds the first version of a shared leaf by its key. It keys
+// leaves by a 64-bit hash of the key, which takes a third of the memory
+// of a map keyed by the key itself, and keeps the rare key whose hash a
+// different key holds already in a second map.
+type leafTable struct {
+	seed   maphash.Seed
+	byHash map[uint64]*leaf
+	more   map[leafKey]*leaf
+}
+
+func (t *leafTable) hash(k leafKey) uint64 {
+	if t.byHash == nil {
+		t.seed = maphash.MakeSeed()
+		t.byHash = map[uint64]*leaf{}
+	}
+	return maphash.String(t.seed, k.path)*31 + maphash.String(t.seed, k.conds)
+}
+
+func (l *leaf) hasKey(k leafKey) bool { return l.key == k.conds && l.f.path == k.path }
+
+// get returns the leaf of key k, or nil.
+func (t *leafTable) get(k leafKey) *leaf {
+	if l := t.byHash[t.hash(k)]; l != nil && l.hasKey(k) {
+		return l
+	}
+	return t.more[k] // nil when more is nil
+}
+
+// add stores l, which no leaf of the table has the key of, under k.
+func (t *leafTable) add(k leafKey, l *leaf) {
+	l.key = k.conds
+	h := t.hash(k)
+	if t.byHash[h] == nil {
+		t.byHash[h] = l
+		return
+	}
+	if t.more == nil {
+		t.more = map[leafKey]*leaf{}
+	}
+	t.more[k] = l
+}
+
+// del removes the leaf of key k.
+func (t *leafTable) del(k leafKey) {
+	h := t.hash(k)
+	if l := t.byHash[h]; l != nil && l.hasKey(k) {
+		delete(t.byHash, h)
+		return
+	}
+	delete(t.more, k)
 }
 
 // alt is one alternative of a pattern.
@@ -182,10 +236,10 @@ func (a *idAlloc) put(id int32) {
 // the shared leaves, and turns one snapshot into the next.
 type builder struct {
 	leafIDs, altIDs, patIDs, pathIDs, abIDs idAlloc
-	nodes                                   int               // trie nodes, root excluded
-	shared                                  map[leafKey]*leaf // first versions of the leaves in use
-	edits                                   []leafEdit        // of the update in progress
-	changes                                 []leafChange      // scratch for commit
+	nodes                                   int          // trie nodes, root excluded
+	shared                                  leafTable    // first versions of the leaves in use
+	edits                                   []leafEdit   // of the update in progress
+	changes                                 []leafChange // scratch for commit
 	// altPos holds, by alternative id, the position of each anchored
 	// alternative in the anchored list of its anchor's latest version.
 	altPos []int32
@@ -276,7 +330,7 @@ func leafRank(f *field) uint8 {
 // pattern whose source is src, creating the leaf if it is new.
 func (b *builder) edit(src string, f *field) int {
 	k := canonKey(src, f)
-	if base := b.shared[k]; base != nil {
+	if base := b.shared.get(k); base != nil {
 		return b.findEdit(base)
 	}
 	l := &leaf{id: b.leafIDs.get(), pathID: -1, f: f, absent: f.absent, rank: leafRank(f)}
@@ -293,10 +347,7 @@ func (b *builder) edit(src string, f *field) int {
 		}
 	}
 	l.cur = l
-	if b.shared == nil {
-		b.shared = map[leafKey]*leaf{}
-	}
-	b.shared[k] = l
+	b.shared.add(k, l)
 	b.edits = append(b.edits, leafEdit{base: l})
 	return len(b.edits) - 1
 }
@@ -394,14 +445,12 @@ func (b *builder) remove(s *snapshot, pe *patEntry) *snapshot {
 			}
 			switch f := pe.p.alts[i].fields[j]; {
 			case l.refs == 0:
-				delete(b.shared, canonKey(pe.p.src, f))
+				b.shared.del(canonKey(pe.p.src, f))
 			case l.f == f:
 				// The leaf outlives the pattern that added it, whose
 				// source text its key may be part of: keep a copy.
-				k := canonKey(pe.p.src, f)
-				delete(b.shared, k)
-				k.conds = strings.Clone(k.conds)
-				b.shared[k] = l
+				// (The hash of the key stays the same.)
+				l.key = strings.Clone(l.key)
 			}
 		}
 		b.altIDs.put(a.id)

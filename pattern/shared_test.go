@@ -84,8 +84,8 @@ func TestMatcherSharedLeaves(t *testing.T) {
 	if st := m.Stats(); st != (MatcherStats{}) {
 		t.Fatalf("Stats after deleting everything = %+v", st)
 	}
-	if s := m.snap.Load(); s.nLeaves != 0 || s.nAlts != 0 || s.nABs != 0 || len(m.b.shared) != 0 {
-		t.Fatalf("ids or shared leaves left: %d leaves, %d alts, %d anything-but, %d shared", s.nLeaves, s.nAlts, s.nABs, len(m.b.shared))
+	if s := m.snap.Load(); s.nLeaves != 0 || s.nAlts != 0 || s.nABs != 0 || m.b.shared.len() != 0 {
+		t.Fatalf("ids or shared leaves left: %d leaves, %d alts, %d anything-but, %d shared", s.nLeaves, s.nAlts, s.nABs, m.b.shared.len())
 	}
 }
 
@@ -389,4 +389,71 @@ func contains(s []string, v string) bool {
 		}
 	}
 	return false
+}
+
+// len returns the number of leaves in t.
+func (t *leafTable) len() int { return len(t.byHash) + len(t.more) }
+
+// all returns the leaves of t.
+func (t *leafTable) all() []*leaf {
+	var ls []*leaf
+	for _, l := range t.byHash {
+		ls = append(ls, l)
+	}
+	for _, l := range t.more {
+		ls = append(ls, l)
+	}
+	return ls
+}
+
+// TestLeafTableCollisions stores keys whose hashes collide (a table with
+// a forced hash would be needed otherwise): it fills byHash by hand with
+// a foreign leaf under each key's hash and checks that get, add and del
+// keep the keys apart.
+func TestLeafTableCollisions(t *testing.T) {
+	var tab leafTable
+	mk := func(path, conds string) (leafKey, *leaf) {
+		return leafKey{path, conds}, &leaf{f: &field{path: path}}
+	}
+	k1, l1 := mk("a", `["x"]`)
+	k2, l2 := mk("a", `["y"]`)
+	k3, l3 := mk("b", `["x"]`)
+	tab.add(k1, l1)
+	// Pretend k2 and k3 hash as k1 does: put them through more.
+	if tab.more == nil {
+		tab.more = map[leafKey]*leaf{}
+	}
+	l2.key, l3.key = k2.conds, k3.conds
+	tab.more[k2], tab.more[k3] = l2, l3
+	for _, c := range []struct {
+		k    leafKey
+		want *leaf
+	}{{k1, l1}, {k2, l2}, {k3, l3}, {leafKey{"a", `["z"]`}, nil}} {
+		if got := tab.get(c.k); got != c.want {
+			t.Errorf("get(%v) = %p, want %p", c.k, got, c.want)
+		}
+	}
+	tab.del(k2)
+	if tab.get(k2) != nil || tab.get(k1) != l1 || tab.get(k3) != l3 || tab.len() != 2 {
+		t.Errorf("after del(k2): get k1 %p k2 %p k3 %p, len %d", tab.get(k1), tab.get(k2), tab.get(k3), tab.len())
+	}
+	tab.del(k1)
+	if tab.get(k1) != nil || tab.get(k3) != l3 || tab.len() != 1 {
+		t.Errorf("after del(k1): get k1 %p k3 %p, len %d", tab.get(k1), tab.get(k3), tab.len())
+	}
+	// A key whose hash slot holds another key is found in more.
+	var tab2 leafTable
+	k4, l4 := mk("c", `[1]`)
+	k5, l5 := mk("d", `[2]`)
+	h := tab2.hash(k4)
+	l5.key = k5.conds
+	tab2.byHash[h] = l5 // as if k5 hashed as k4 does and came first
+	tab2.add(k4, l4)
+	if tab2.more[k4] != l4 || tab2.get(k4) != l4 || tab2.byHash[h] != l5 {
+		t.Errorf("add of a key whose slot is taken: more[k4] %p, get(k4) %p (want %p), slot %p (want %p)", tab2.more[k4], tab2.get(k4), l4, tab2.byHash[h], l5)
+	}
+	tab2.del(k4)
+	if tab2.get(k4) != nil || tab2.byHash[h] != l5 {
+		t.Errorf("del of the key in more: get(k4) %p, slot %p (want %p)", tab2.get(k4), tab2.byHash[h], l5)
+	}
 }

@@ -22,7 +22,7 @@ func TestMatchTrieAllocatesNothing(t *testing.T) {
 			}
 		}
 	}
-	if h := heightOf(m.b.shared[leafKey{"source", `["shop"]`}].cur.anchored); h < 1 {
+	if h := heightOf(m.b.shared.get(leafKey{"source", `["shop"]`}).cur.anchored); h < 1 {
 		t.Fatalf("200 alternatives on one leaf, and no trie")
 	}
 	ev := []byte(`{"source":"shop","detail":{"total":3}}`)

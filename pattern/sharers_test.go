@@ -18,7 +18,7 @@ func checkAnchored(t *testing.T, m *Matcher) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	inLists := 0
-	for _, base := range m.b.shared {
+	for _, base := range m.b.shared.all() {
 		i := 0
 		base.cur.anchored.each(func(a *alt) {
 			if a.leaves[a.anchor] != base {
@@ -116,7 +116,7 @@ func TestMatcherManySharers(t *testing.T) {
 			check(fmt.Sprintf("after %d adds", i+1))
 		}
 	}
-	if h := heightOf(m.b.shared[leafKey{"source", `["shop"]`}].cur.anchored); h < 1 {
+	if h := heightOf(m.b.shared.get(leafKey{"source", `["shop"]`}).cur.anchored); h < 1 {
 		t.Fatalf("the shared source's list is no trie after %d adds", n)
 	}
 	// Replace some patterns under their names, delete others, in random
@@ -172,7 +172,7 @@ func TestMatcherManySharersConcurrent(t *testing.T) {
 		rng := rand.New(rand.NewPCG(5, 6))
 		for i := range 2000 {
 			m.mu.Lock()
-			if heightOf(m.b.shared[leafKey{"source", `["s"]`}].cur.anchored) > 0 {
+			if heightOf(m.b.shared.get(leafKey{"source", `["s"]`}).cur.anchored) > 0 {
 				tries++
 			}
 			m.mu.Unlock()
