@@ -265,9 +265,11 @@ func emptySnapshot() *snapshot {
 }
 
 // canonKey returns the key of the leaf array f of a pattern whose source
-// is src: a substring of src unless the array has white space to drop.
+// is src: its text without the white space outside its strings, a
+// substring of src unless there is white space to drop.
 func canonKey(src string, f *field) leafKey {
 	t := src[f.off:f.end]
+	var b []byte // nil until the first white space to drop
 	in, esc := false, false
 	for i := 0; i < len(t); i++ {
 		c := t[i]
@@ -279,32 +281,19 @@ func canonKey(src string, f *field) leafKey {
 		case c == '"':
 			in = !in
 		case !in && (c == ' ' || c == '\t' || c == '\n' || c == '\r'):
-			return leafKey{f.path, compactOutside(t)}
-		}
-	}
-	return leafKey{f.path, t}
-}
-
-// compactOutside returns the JSON text t without the white space outside
-// its strings.
-func compactOutside(t string) string {
-	b := make([]byte, 0, len(t))
-	in, esc := false, false
-	for i := 0; i < len(t); i++ {
-		c := t[i]
-		switch {
-		case esc:
-			esc = false
-		case in && c == '\\':
-			esc = true
-		case c == '"':
-			in = !in
-		case !in && (c == ' ' || c == '\t' || c == '\n' || c == '\r'):
+			if b == nil {
+				b = append(make([]byte, 0, len(t)), t[:i]...)
+			}
 			continue
 		}
-		b = append(b, c)
+		if b != nil {
+			b = append(b, c)
+		}
 	}
-	return string(b)
+	if b == nil {
+		return leafKey{f.path, t}
+	}
+	return leafKey{f.path, string(b)}
 }
 
 // leafRank returns the anchor preference of a leaf array.
