@@ -4,8 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"testing"
 )
 
@@ -354,26 +356,7 @@ func TestMatcherSharedConcurrent(t *testing.T) {
 		}
 	}()
 	for range 2 {
-		go func() {
-			var buf []string
-			for {
-				select {
-				case <-done:
-					errs <- nil
-					return
-				default:
-				}
-				var err error
-				if buf, err = m.Match(ev, buf[:0]); err != nil {
-					errs <- err
-					return
-				}
-				if !sort.StringsAreSorted(buf) || !contains(buf, "stable") {
-					errs <- fmt.Errorf("bad result %v", buf)
-					return
-				}
-			}
-		}()
+		go matchUntilDone(m, ev, done, errs, nil, "stable")
 	}
 	for range 2 {
 		if err := <-errs; err != nil {
@@ -382,13 +365,38 @@ func TestMatcherSharedConcurrent(t *testing.T) {
 	}
 }
 
-func contains(s []string, v string) bool {
-	for _, x := range s {
-		if x == v {
-			return true
+// matchUntilDone matches ev on m until done is closed, then sends nil on
+// errs; it sends an error instead, and stops, when a Match fails or its
+// names are out of order or lack one of want. It counts its matches in
+// n, if n is not nil.
+func matchUntilDone(m *Matcher, ev []byte, done <-chan struct{}, errs chan<- error, n *atomic.Int64, want ...string) {
+	var buf []string
+	for {
+		select {
+		case <-done:
+			errs <- nil
+			return
+		default:
+		}
+		var err error
+		if buf, err = m.Match(ev, buf[:0]); err != nil {
+			errs <- err
+			return
+		}
+		if !sort.StringsAreSorted(buf) {
+			errs <- fmt.Errorf("names out of order: %v", buf)
+			return
+		}
+		for _, w := range want {
+			if !slices.Contains(buf, w) {
+				errs <- fmt.Errorf("%v lacks %q", buf, w)
+				return
+			}
+		}
+		if n != nil {
+			n.Add(1)
 		}
 	}
-	return false
 }
 
 // len returns the number of leaves in t.

@@ -192,27 +192,7 @@ func TestMatcherManySharersConcurrent(t *testing.T) {
 		}
 	}()
 	for range 2 {
-		go func() {
-			var buf []string
-			for {
-				select {
-				case <-done:
-					errs <- nil
-					return
-				default:
-				}
-				var err error
-				if buf, err = m.Match(ev, buf[:0]); err != nil {
-					errs <- err
-					return
-				}
-				if !sort.StringsAreSorted(buf) || !contains(buf, "stable") || !contains(buf, "zz-stable") {
-					errs <- fmt.Errorf("bad result %v", buf)
-					return
-				}
-				matches.Add(1)
-			}
-		}()
+		go matchUntilDone(m, ev, done, errs, &matches, "stable", "zz-stable")
 	}
 	for range 2 {
 		if err := <-errs; err != nil {
